@@ -1,0 +1,104 @@
+package interceptors
+
+import (
+	"context"
+	"runtime/debug"
+	"time"
+
+	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
+	"google.golang.org/grpc"
+)
+
+// UnaryServerInterceptor reports every unary call to each reportable, in one pass.
+func UnaryServerInterceptor(reportables ...ServerReportable) grpc.UnaryServerInterceptor {
+	reportables = withoutNil(reportables)
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+		start := time.Now()
+		meta := mw.NewServerCallMeta(info.FullMethod, nil, req)
+		var inline [maxInlineReporters]Reporter
+		reps := inline[:0]
+		for _, r := range reportables {
+			var rep Reporter
+			rep, ctx = r.ServerReporter(ctx, meta)
+			if rep != nil {
+				reps = append(reps, rep)
+			}
+		}
+		postMsgReceive(reps, req, nil, time.Since(start))
+		defer reportPanic(reps, start)
+		resp, err = handler(ctx, req)
+		d := time.Since(start)
+		postMsgSend(reps, resp, err, d)
+		postCall(reps, err, d)
+		return resp, err
+	}
+}
+
+// StreamServerInterceptor reports every streaming call, and each of its messages, to each
+// reportable, in one pass and with one stream wrapper.
+func StreamServerInterceptor(reportables ...ServerReportable) grpc.StreamServerInterceptor {
+	reportables = withoutNil(reportables)
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		start := time.Now()
+		meta := mw.NewServerCallMeta(info.FullMethod, info, nil)
+		wrapped := &serverStream{ServerStream: ss}
+		wrapped.reps = wrapped.inline[:0]
+		ctx := ss.Context()
+		for _, r := range reportables {
+			var rep Reporter
+			rep, ctx = r.ServerReporter(ctx, meta)
+			if rep != nil {
+				wrapped.reps = append(wrapped.reps, rep)
+			}
+		}
+		wrapped.ctx = ctx
+		defer reportPanic(wrapped.reps, start)
+		err := handler(srv, wrapped)
+		postCall(wrapped.reps, err, time.Since(start))
+		return err
+	}
+}
+
+// reportPanic, deferred, ends the call with a *PanicError when the handler panicked, then lets
+// the panic go on: recovering is the job of a recovery interceptor, not of observability.
+func reportPanic(reps []Reporter, start time.Time) {
+	if value := recover(); value != nil {
+		postCall(reps, &PanicError{Value: value, Stack: debug.Stack()}, time.Since(start))
+		panic(value)
+	}
+}
+
+// serverStream reports each message of a server stream and carries the derived context.
+type serverStream struct {
+	grpc.ServerStream
+	ctx    context.Context
+	inline [maxInlineReporters]Reporter
+	reps   []Reporter
+}
+
+func (s *serverStream) Context() context.Context { return s.ctx }
+
+func (s *serverStream) SendMsg(m any) error {
+	start := time.Now()
+	err := s.ServerStream.SendMsg(m)
+	postMsgSend(s.reps, m, err, time.Since(start))
+	return err
+}
+
+func (s *serverStream) RecvMsg(m any) error {
+	start := time.Now()
+	err := s.ServerStream.RecvMsg(m)
+	postMsgReceive(s.reps, m, err, time.Since(start))
+	return err
+}
+
+func withoutNil[T comparable](in []T) []T {
+	var zero T
+	out := make([]T, 0, len(in))
+	for _, v := range in {
+		if v != zero {
+			out = append(out, v)
+		}
+	}
+	return out
+}
