@@ -8,7 +8,7 @@ import (
 // serverErrorCodes is the server half of the status policy: the codes that mean the server
 // failed, after the OpenTelemetry RPC semantic conventions. Every other code is the caller's
 // problem (a bad argument, a missing entity, a cancel) and not a server error.
-var serverErrorCodes = [...]bool{
+var serverErrorCodes = [codes.Unauthenticated + 1]bool{
 	codes.Unknown:          true,
 	codes.DeadlineExceeded: true,
 	codes.Unimplemented:    true,

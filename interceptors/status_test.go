@@ -1,0 +1,50 @@
+package interceptors_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/grpcobs/grpcobs/interceptors"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+func TestIsErrorFollowsTheStatusPolicy(t *testing.T) {
+	serverErrors := map[codes.Code]bool{
+		codes.Unknown: true, codes.DeadlineExceeded: true, codes.Unimplemented: true,
+		codes.Internal: true, codes.Unavailable: true, codes.DataLoss: true,
+	}
+	for c := codes.OK; c <= codes.Unauthenticated; c++ {
+		if got, want := interceptors.IsError(true, c), c != codes.OK; got != want {
+			t.Errorf("client IsError(%v) = %v, want %v", c, got, want)
+		}
+		if got, want := interceptors.IsError(false, c), serverErrors[c]; got != want {
+			t.Errorf("server IsError(%v) = %v, want %v", c, got, want)
+		}
+	}
+	if !interceptors.IsError(false, codes.Code(99)) {
+		t.Error("an out-of-range code must be an error on the server")
+	}
+}
+
+func TestCode(t *testing.T) {
+	cases := []struct {
+		err  error
+		want codes.Code
+	}{
+		{nil, codes.OK},
+		{status.Error(codes.NotFound, "x"), codes.NotFound},
+		{fmt.Errorf("wrapped: %w", status.Error(codes.Aborted, "x")), codes.Aborted},
+		{context.Canceled, codes.Canceled},
+		{context.DeadlineExceeded, codes.DeadlineExceeded},
+		{errors.New("plain"), codes.Unknown},
+		{&interceptors.PanicError{Value: "v"}, codes.Internal},
+	}
+	for _, tc := range cases {
+		if got := interceptors.Code(tc.err); got != tc.want {
+			t.Errorf("Code(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
