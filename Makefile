@@ -6,6 +6,8 @@ SHELL := bash
 BIN := $(CURDIR)/.bin
 export PATH := $(BIN):$(PATH)
 export GOTOOLCHAIN ?= local
+# Tests that drive real third-party tools (grpc_health_probe, …) fail instead of skipping.
+export GRPCOBS_REQUIRE_TOOLS := 1
 
 # Go tools, pinned in tools/go.mod and built into .bin (the Go build cache makes rebuilds cheap).
 TOOL_PKGS := github.com/bufbuild/buf/cmd/buf \
@@ -13,6 +15,11 @@ TOOL_PKGS := github.com/bufbuild/buf/cmd/buf \
 	google.golang.org/grpc/cmd/protoc-gen-go-grpc \
 	honnef.co/go/tools/cmd/staticcheck
 TOOLS_STAMP := $(BIN)/.tools-stamp
+# Used by `make demo` only.
+DEMO_TOOL_PKGS := github.com/fullstorydev/grpcurl/cmd/grpcurl
+DEMO_TOOLS_STAMP := $(BIN)/.demo-tools-stamp
+# ghz has its own module (tools/loadtest) so its dependencies do not move the others'.
+LOADTEST_STAMP := $(BIN)/.loadtest-stamp
 
 GO_MODULES := . $(patsubst %/go.mod,%,$(wildcard bench/go.mod))
 RACE ?= -race
@@ -29,7 +36,17 @@ $(TOOLS_STAMP): tools/go.mod tools/go.sum
 	cd tools && go build -o $(BIN)/grpc_health_probe github.com/grpc-ecosystem/grpc-health-probe
 	@touch $@
 
-tools: $(TOOLS_STAMP) ## build the pinned Go tools into .bin
+$(DEMO_TOOLS_STAMP): tools/go.mod tools/go.sum
+	@mkdir -p $(BIN)
+	cd tools && go build -o $(BIN)/ $(DEMO_TOOL_PKGS)
+	@touch $@
+
+$(LOADTEST_STAMP): tools/loadtest/go.mod tools/loadtest/go.sum
+	@mkdir -p $(BIN)
+	cd tools/loadtest && go build -o $(BIN)/ github.com/bojand/ghz/cmd/ghz
+	@touch $@
+
+tools: $(TOOLS_STAMP) $(DEMO_TOOLS_STAMP) ## build the pinned Go tools into .bin
 
 test: lint generate-check unit ## every check: format, vet, staticcheck, buf lint, generated code, tests under -race
 	@echo ">> all checks passed"
