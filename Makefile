@@ -85,3 +85,6 @@ generate-check: $(TOOLS_STAMP) ## fail when `buf generate` would change a commit
 unit: $(TOOLS_STAMP) ## go test under -race in every module
 	@echo ">> go test $(RACE)"
 	@for m in $(GO_MODULES); do (cd $$m && go test $(RACE) -count=1 ./...); done
+
+demo: $(TOOLS_STAMP) $(DEMO_TOOLS_STAMP) ## run the demo: server, client, health probes, metrics, traces, drain
+	@examples/demo.sh

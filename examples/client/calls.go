@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/grpcobs/grpcobs/examples/internal/telemetry"
+	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/logging"
+	"github.com/grpcobs/grpcobs/interceptors/logging/jsonformat"
+	"github.com/grpcobs/grpcobs/interceptors/metrics"
+	"github.com/grpcobs/grpcobs/interceptors/tracing"
+	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sirupsen/logrus"
+	"go.opentelemetry.io/otel/baggage"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+)
+
+// demoCall is one call of the demo, run inside its own root span.
+type demoCall struct {
+	name     string
+	wantCode codes.Code
+	call     func(ctx context.Context, client demov1.DemoServiceClient) error
+}
+
+func demoCalls() []demoCall {
+	return []demoCall{
+		{name: "Echo", call: callEcho},
+		{name: "ServerStream", call: callServerStream},
+		{name: "ClientStream", call: callClientStream},
+		{name: "Chat", call: callChat},
+	}
+}
+
+// failingCall fails on purpose, to show an error in every signal.
+var failingCall = demoCall{name: "Echo", wantCode: codes.NotFound, call: func(ctx context.Context, c demov1.DemoServiceClient) error {
+	_, err := c.Echo(ctx, &demov1.EchoRequest{Message: "please fail", FailCode: int32(codes.NotFound)})
+	return err
+}}
+
+// callAll makes the demo's calls and prints what happened.
+func callAll(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	tel, err := telemetry.New(ctx, "grpcobs-demo-client", stderr)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tel.Shutdown(flushCtx)
+	}()
+
+	logger := logrus.New()
+	logger.SetOutput(stderr)
+	logger.SetFormatter(&jsonformat.Formatter{})
+	clientMetrics := metrics.NewClientMetrics()
+	metricsRegistry := prometheus.NewRegistry()
+	metricsRegistry.MustRegister(clientMetrics)
+
+	conn, err := grpc.NewClient(cfg.addr, append(interceptors.DialOptions(
+		tracing.NewClient(tracing.WithTracerProvider(tel.Provider)),
+		clientMetrics,
+		logging.NewClient(logger),
+	), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	if err != nil {
+		return fmt.Errorf("connecting to %s: %w", cfg.addr, err)
+	}
+	defer func() { _ = conn.Close() }()
+	client := demov1.NewDemoServiceClient(conn)
+	tracer := tel.Provider.Tracer("github.com/grpcobs/grpcobs/examples/client")
+	ctx = baggage.ContextWithBaggage(ctx, cfg.baggage)
+
+	var plan []demoCall
+	for range cfg.calls {
+		plan = append(plan, demoCalls()...)
+	}
+	plan = append(plan, failingCall)
+
+	fmt.Fprintf(stdout, "%-13s %-17s %s\n", "CALL", "CODE", "TRACE ID")
+	var unexpected []string
+	for i, c := range plan {
+		callCtx, cancel := context.WithTimeout(ctx, cfg.timeout)
+		callCtx, span := tracer.Start(callCtx, "demo "+c.name)
+		err := c.call(callCtx, client)
+		span.End()
+		cancel()
+		code := status.Code(err)
+		fmt.Fprintf(stdout, "%-13s %-17s %s\n", c.name, code, span.SpanContext().TraceID())
+		if i == 0 && code == codes.Unavailable {
+			return fmt.Errorf("cannot reach the server at %s: %w", cfg.addr, err)
+		}
+		if code != c.wantCode {
+			unexpected = append(unexpected, fmt.Sprintf("%s: %v", c.name, err))
+		}
+	}
+	fmt.Fprintln(stdout)
+	if err := printSummary(stdout, metricsRegistry); err != nil {
+		return err
+	}
+	if len(unexpected) > 0 {
+		return fmt.Errorf("%d calls did not end as expected: %v", len(unexpected), unexpected)
+	}
+	return nil
+}
+
+
+func callEcho(ctx context.Context, c demov1.DemoServiceClient) error {
+	_, err := c.Echo(ctx, &demov1.EchoRequest{Message: "hello"})
+	return err
+}
+
+func callServerStream(ctx context.Context, c demov1.DemoServiceClient) error {
+	stream, err := c.ServerStream(ctx, &demov1.ServerStreamRequest{Message: "tick", Count: 3})
+	if err != nil {
+		return err
+	}
+	for {
+		if _, err := stream.Recv(); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+func callClientStream(ctx context.Context, c demov1.DemoServiceClient) error {
+	stream, err := c.ClientStream(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range []string{"one", "two", "three"} {
+		if err := stream.Send(&demov1.ClientStreamRequest{Message: m}); err != nil {
+			break // the status comes from CloseAndRecv
+		}
+	}
+	_, err = stream.CloseAndRecv()
+	return err
+}
+
+func callChat(ctx context.Context, c demov1.DemoServiceClient) error {
+	stream, err := c.Chat(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range []string{"hi", "how are you", "bye"} {
+		if err := stream.Send(&demov1.ChatRequest{Message: m}); err != nil {
+			break
+		}
+		if _, err := stream.Recv(); err != nil {
+			return err
+		}
+	}
+	if err := stream.CloseSend(); err != nil {
+		return err
+	}
+	if _, err := stream.Recv(); !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}

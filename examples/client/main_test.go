@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/grpcobs/grpcobs/internal/testsrv"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestClientCallsEveryKindAndPrintsTraceIDs(t *testing.T) {
+	t.Setenv("OTEL_TRACES_EXPORTER", "none")
+	h := testsrv.Start(t, testsrv.WithTCP())
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-addr", h.Addr, "-n", "2", "-baggage", "user=alice"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	callLine := regexp.MustCompile(`(?m)^(Echo|ServerStream|ClientStream|Chat)\s+(OK|NotFound)\s+([0-9a-f]{32})$`)
+	calls := callLine.FindAllStringSubmatch(stdout.String(), -1)
+	if len(calls) != 9 {
+		t.Fatalf("printed %d call lines, want 2x4 calls plus the failing one:\n%s", len(calls), stdout.String())
+	}
+	seen := map[string]bool{}
+	for _, c := range calls {
+		if seen[c[3]] {
+			t.Errorf("trace id %s printed twice: every call is its own trace", c[3])
+		}
+		seen[c[3]] = true
+	}
+	if last := calls[8]; last[1] != "Echo" || last[2] != "NotFound" {
+		t.Errorf("last call = %v, want the failing Echo with NotFound", last[:3])
+	}
+	for _, want := range []string{
+		"grpcobs.demo.v1.DemoService/Echo              OK         2",
+		"grpcobs.demo.v1.DemoService/Echo              NotFound   1",
+		"grpcobs.demo.v1.DemoService/Chat              OK         2",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("metrics summary lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	// Call logs go to stderr, with the client span's trace id.
+	if !strings.Contains(stderr.String(), `"trace_id":"`+calls[0][3]+`"`) {
+		t.Errorf("stderr has no call log with the first call's trace id %s", calls[0][3])
+	}
+}
+
+func TestClientFailsClearlyOnADeadServer(t *testing.T) {
+	t.Setenv("OTEL_TRACES_EXPORTER", "none")
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	_ = lis.Close() // nothing listens there now
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-addr", addr}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "cannot reach the server at "+addr) {
+		t.Errorf("stderr does not say the server is unreachable:\n%s", stderr.String())
+	}
+}
+
+func TestClientRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-n", "0"},
+		{"-baggage", "no equals sign"},
+		{"-timeout", "0s"},
+		{"-bogus"},
+		{"extra"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%v: exit code %d, want 2", args, code)
+		}
+		if !strings.Contains(stderr.String(), "client:") {
+			t.Errorf("%v: no clear message on stderr: %q", args, stderr.String())
+		}
+	}
+}

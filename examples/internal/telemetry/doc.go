@@ -1,0 +1,10 @@
+// Package telemetry sets up the examples' OpenTelemetry tracer provider from the standard
+// OTEL_* environment variables.
+//
+// OTEL_TRACES_EXPORTER picks the exporter: "otlp" sends spans over
+// OTLP, with OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL ("grpc" or
+// "http/protobuf") read by otel's own exporters; "console" prints them readably on stderr;
+// "none" drops them. Unset means "console". The resource carries service.name (the caller's
+// default, overridden by OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES), and the sampler
+// follows OTEL_TRACES_SAMPLER as the SDK reads it.
+package telemetry

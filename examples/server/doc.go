@@ -1,0 +1,16 @@
+// Command server is the grpcobs demo server: grpcobs.demo.v1.DemoService served through the
+// whole grpcobs server stack (tracing, metrics and logging in one interceptor, with
+// go-grpc-middleware's recovery inside it), the grpc.health.v1 service driven by a checker
+// registry, and gRPC server reflection.
+//
+// HTTP serves /metrics (OpenMetrics when asked for, so exemplars show), /healthz (liveness)
+// and /readyz (readiness), each a JSON report answering 200 when serving and 503 when not.
+// Traces go where the OTEL_* environment says (see examples/internal/telemetry); stdout
+// carries JSON log lines only.
+//
+//	server -grpc-addr :50051 -http-addr :8080 -dependency-addr db:5432
+//
+// On SIGTERM or SIGINT every health service turns NOT_SERVING at once, the server keeps
+// serving for -drain so balancers notice, then stops gracefully, flushes its spans and exits 0.
+// Bad flags exit 2.
+package main

@@ -1,0 +1,271 @@
+package main_test
+
+import (
+	"encoding/hex"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
+	"go.uber.org/goleak"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const (
+	knownTraceID  = "4bf92f3577b34da6a3ce929d0e0e4736"
+	knownParentID = "00f067aa0ba902b7"
+	echoSpanName  = "grpcobs.demo.v1.DemoService/Echo"
+)
+
+// healthProbe finds grpc_health_probe; make test builds it into .bin and requires it.
+func healthProbe(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("grpc_health_probe")
+	if err != nil {
+		if os.Getenv("GRPCOBS_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("grpc_health_probe is required (make tools builds it): %v", err)
+		}
+		t.Skip("grpc_health_probe not on PATH; run through make test")
+	}
+	return path
+}
+
+// probe runs grpc_health_probe and returns its exit code.
+func probe(t *testing.T, bin, addr, service string) int {
+	t.Helper()
+	cmd := exec.Command(bin, "-addr="+addr, "-service="+service, "-connect-timeout=2s", "-rpc-timeout=2s")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		return exit.ExitCode()
+	default:
+		t.Fatalf("grpc_health_probe: %v\n%s", err, out)
+		return -1
+	}
+}
+
+// awaitProbe polls until the probe gives want, or fails the test after within.
+func awaitProbe(t *testing.T, bin, addr, service string, want int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		got := probe(t, bin, addr, service)
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("grpc_health_probe -service=%q exits %d, want %d within %v", service, got, want, within)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// dependency is a TCP service the server's checker dials; closing it makes the check fail.
+func dependency(t *testing.T) (addr string, kill func()) {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			conn, err := lis.Accept()
+			if err != nil {
+				return
+			}
+			_ = conn.Close()
+		}
+	}()
+	kill = func() {
+		_ = lis.Close()
+		<-done
+	}
+	t.Cleanup(kill)
+	return lis.Addr().String(), kill
+}
+
+func TestServerEndToEnd(t *testing.T) {
+	probeBin := healthProbe(t)
+	receiver := startOTLPReceiver(t)
+	depAddr, killDependency := dependency(t)
+	srv := startServer(t,
+		[]string{
+			"OTEL_TRACES_EXPORTER=otlp",
+			"OTEL_EXPORTER_OTLP_PROTOCOL=grpc",
+			"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + receiver.addr,
+			"OTEL_BSP_SCHEDULE_DELAY=100",
+		},
+		"-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0",
+		"-dependency-addr", depAddr, "-check-interval", "100ms", "-drain", "2s")
+	serving := srv.waitLine(t, "its serving line", func(l map[string]any) bool { return l["msg"] == "serving" })
+	grpcAddr, httpAddr := stringField(serving, "grpc.addr"), stringField(serving, "http.addr")
+	if grpcAddr == "" || httpAddr == "" {
+		t.Fatalf("serving line lacks grpc.addr or http.addr: %v", serving)
+	}
+
+	// Health: every service serves once the dependency answered; an unknown one is NotFound.
+	awaitProbe(t, probeBin, grpcAddr, "readiness", 0, 10*time.Second)
+	for _, service := range []string{"", "liveness", "grpcobs.demo.v1.DemoService"} {
+		if got := probe(t, probeBin, grpcAddr, service); got != 0 {
+			t.Errorf("grpc_health_probe -service=%q exits %d, want 0", service, got)
+		}
+	}
+	if got := probe(t, probeBin, grpcAddr, "no.such.Service"); got != 3 {
+		t.Errorf("grpc_health_probe for an unknown service exits %d, want 3 (RPC failure: NotFound)", got)
+	}
+	if code, body := httpGet(t, "http://"+httpAddr+"/readyz", ""); code != http.StatusOK || !strings.Contains(body, "SERVING") {
+		t.Errorf("/readyz = %d %q, want 200 with a SERVING report", code, body)
+	}
+
+	// A traced call with a known parent and baggage.
+	callEcho(t, grpcAddr)
+
+	callLine := srv.waitLine(t, "the Echo call line", func(l map[string]any) bool {
+		_, finished := l["grpc.code"]
+		return finished && l["grpc.method"] == "Echo" && l["grpc.component"] == "server"
+	})
+	if got := stringField(callLine, "trace_id"); got != knownTraceID {
+		t.Errorf("call log line trace_id = %q, want %q (line %v)", got, knownTraceID, callLine)
+	}
+	if got := stringField(callLine, "baggage.user"); got != "alice" {
+		t.Errorf("call log line baggage.user = %q, want alice (line %v)", got, callLine)
+	}
+	handlerLine := srv.waitLine(t, "the handler's own line", func(l map[string]any) bool {
+		return l["msg"] == "handling request" && l["grpc.method"] == "Echo"
+	})
+	if got := stringField(handlerLine, "trace_id"); got != knownTraceID {
+		t.Errorf("handler line trace_id = %q, want %q", got, knownTraceID)
+	}
+	if stringField(handlerLine, "span_id") == "" {
+		t.Errorf("handler line lacks span_id: %v", handlerLine)
+	}
+
+	_, metricsBody := httpGet(t, "http://"+httpAddr+"/metrics", "application/openmetrics-text; version=1.0.0")
+	exemplar := regexp.MustCompile(`grpc_server_handling_seconds_bucket\{[^}]*grpc_method="Echo"[^}]*\} \d+ # \{trace_id="` + knownTraceID + `"\}`)
+	if !exemplar.MatchString(metricsBody) {
+		t.Errorf("/metrics has no Echo histogram exemplar with trace_id %s:\n%s", knownTraceID, grepLines(metricsBody, "Echo"))
+	}
+
+	span := receiver.waitSpan(t, knownTraceID, echoSpanName, 10*time.Second)
+	if got := hex.EncodeToString(span.GetParentSpanId()); got != knownParentID {
+		t.Errorf("server span parent = %s, want the caller's %s", got, knownParentID)
+	}
+	receiver.waitSpan(t, knownTraceID, "db.query", 10*time.Second)
+
+	// The dependency dies: readiness and "" turn NOT_SERVING, liveness does not.
+	killDependency()
+	awaitProbe(t, probeBin, grpcAddr, "readiness", 4, 10*time.Second)
+	if got := probe(t, probeBin, grpcAddr, ""); got != 4 {
+		t.Errorf("overall status after the dependency died: probe exits %d, want 4", got)
+	}
+	if got := probe(t, probeBin, grpcAddr, "liveness"); got != 0 {
+		t.Errorf("liveness after the dependency died: probe exits %d, want 0", got)
+	}
+	if code, _ := httpGet(t, "http://"+httpAddr+"/readyz", ""); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz after the dependency died = %d, want 503", code)
+	}
+
+	// SIGTERM: everything turns NOT_SERVING at once, the server drains, then exits 0.
+	if err := srv.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	awaitProbe(t, probeBin, grpcAddr, "liveness", 4, 2*time.Second)
+	if code := srv.waitExit(t, 15*time.Second); code != 0 {
+		t.Errorf("exit code after SIGINT = %d, want 0", code)
+	}
+	if bad := srv.nonJSONLines(); len(bad) > 0 {
+		t.Errorf("stdout carried %d lines that are not JSON, first: %q", len(bad), bad[0])
+	}
+}
+
+func TestServerExitsZeroOnSIGTERM(t *testing.T) {
+	srv := startServer(t, []string{"OTEL_TRACES_EXPORTER=none"},
+		"-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-drain", "100ms")
+	srv.waitLine(t, "its serving line", func(l map[string]any) bool { return l["msg"] == "serving" })
+	if code := srv.terminate(t, 10*time.Second); code != 0 {
+		t.Errorf("exit code after SIGTERM = %d, want 0", code)
+	}
+	srv.waitLine(t, "its stopped line", func(l map[string]any) bool { return l["msg"] == "stopped" })
+}
+
+func TestServerRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-log-format", "xml"},
+		{"-log-level", "loud"},
+		{"-drain", "-1s"},
+		{"-check-interval", "0s"},
+		{"-no-such-flag"},
+		{"unexpected-argument"},
+	} {
+		srv := startServer(t, []string{"OTEL_TRACES_EXPORTER=none"}, args...)
+		if code := srv.waitExit(t, 10*time.Second); code != 2 {
+			t.Errorf("%v: exit code %d, want 2", args, code)
+		}
+		if msg := srv.stderr.String(); !strings.Contains(msg, strings.TrimLeft(args[0], "-")) {
+			t.Errorf("%v: stderr does not name the problem: %q", args, msg)
+		}
+	}
+}
+
+func callEcho(t *testing.T, addr string) {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	ctx := metadata.AppendToOutgoingContext(withTimeout(t, 5*time.Second),
+		"traceparent", "00-"+knownTraceID+"-"+knownParentID+"-01",
+		"baggage", "user=alice")
+	if _, err := demov1.NewDemoServiceClient(conn).Echo(ctx, &demov1.EchoRequest{Message: "e2e"}); err != nil {
+		t.Fatalf("Echo: %v", err)
+	}
+}
+
+func httpGet(t *testing.T, url, accept string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(withTimeout(t, 5*time.Second), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	http.DefaultClient.CloseIdleConnections()
+	return resp.StatusCode, string(body)
+}
+
+func grepLines(body, substr string) string {
+	var out []string
+	for _, l := range strings.Split(body, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

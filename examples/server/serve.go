@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/grpcobs/grpcobs/examples/internal/telemetry"
+	"github.com/grpcobs/grpcobs/health"
+	"github.com/grpcobs/grpcobs/health/checks"
+	"github.com/grpcobs/grpcobs/internal/demo"
+	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sirupsen/logrus"
+	"google.golang.org/grpc"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+)
+
+// demoServiceName is the gRPC service's own health service name.
+const demoServiceName = "grpcobs.demo.v1.DemoService"
+
+// serve runs the server until ctx ends, then drains and stops it.
+func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	logger := newLogger(cfg, stdout)
+
+	tel, err := telemetry.New(ctx, "grpcobs-demo-server", stderr)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tel.Shutdown(flushCtx); err != nil {
+			logger.WithError(err).Warn("flushing spans failed")
+		}
+	}()
+
+	metricsRegistry := prometheus.NewRegistry()
+	healthRegistry, err := newHealthRegistry(cfg, logger, tel)
+	if err != nil {
+		return err
+	}
+	metricsRegistry.MustRegister(healthRegistry.Collector())
+
+	grpcServer, err := newGRPCServer(cfg, logger, tel, metricsRegistry)
+	if err != nil {
+		return err
+	}
+	healthServer := health.NewServer(healthRegistry)
+	healthpb.RegisterHealthServer(grpcServer, healthServer)
+	reflection.Register(grpcServer)
+
+	grpcLis, err := net.Listen("tcp", cfg.grpcAddr)
+	if err != nil {
+		return fmt.Errorf("listening for gRPC: %w", err)
+	}
+	httpLis, err := net.Listen("tcp", cfg.httpAddr)
+	if err != nil {
+		_ = grpcLis.Close()
+		return fmt.Errorf("listening for HTTP: %w", err)
+	}
+	httpServer := &http.Server{
+		Handler:           newHTTPHandler(metricsRegistry, healthRegistry),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+
+	healthRegistry.Start(context.WithoutCancel(ctx))
+	defer healthRegistry.Stop()
+
+	served := make(chan error, 2)
+	go func() { served <- grpcServer.Serve(grpcLis) }()
+	go func() { served <- httpServer.Serve(httpLis) }()
+	logger.WithFields(logrus.Fields{
+		"grpc.addr":       grpcLis.Addr().String(),
+		"http.addr":       httpLis.Addr().String(),
+		"traces.exporter": tel.Exporter,
+		"observability":   cfg.observability,
+	}).Info("serving")
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		grpcServer.Stop()
+		_ = httpServer.Close()
+		return fmt.Errorf("serving stopped: %w", err)
+	}
+
+	// Stop taking traffic: every health service turns NOT_SERVING now, and stays so.
+	healthServer.Shutdown()
+	logger.WithField("drain", cfg.drain.String()).Info("draining: every health service is NOT_SERVING")
+	time.Sleep(cfg.drain)
+	stopGracefully(grpcServer, 10*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.WithError(err).Warn("HTTP shutdown")
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// stopGracefully lets running calls finish, but not for longer than limit: Watch streams
+// never finish by themselves.
+func stopGracefully(s *grpc.Server, limit time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		s.GracefulStop()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		s.Stop()
+		<-done
+	}
+}
+
+// newHealthRegistry registers the dependency checker, when there is one, and the services.
+func newHealthRegistry(cfg config, logger *logrus.Logger, tel *telemetry.Setup) (*health.Registry, error) {
+	registry := health.NewRegistry(health.WithLogger(logger), health.WithTracerProvider(tel.Provider))
+	if err := registry.AddService(demoServiceName); err != nil {
+		return nil, err
+	}
+	if cfg.dependencyAddr == "" {
+		return registry, nil
+	}
+	err := registry.Register("dependency", checks.TCP(cfg.dependencyAddr),
+		health.Gates(health.Overall, health.Readiness, demoServiceName),
+		health.Every(cfg.checkInterval),
+		health.Timeout(min(cfg.checkInterval, time.Second)),
+		health.FailureThreshold(2),
+	)
+	return registry, err
+}
+
+// newDemoService gives the demo handlers a child span and a request-scoped log line.
+func newDemoService(tel *telemetry.Setup) *demo.Service {
+	return demo.NewService(demo.WithHook(handlerHook(tel.Provider)))
+}
+
+var _ demov1.DemoServiceServer = (*demo.Service)(nil)
