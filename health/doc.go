@@ -1,0 +1,46 @@
+// Package health serves the real state of a server's dependencies over the standard gRPC
+// health protocol (grpc.health.v1: Check, Watch, List), to grpc_health_probe, Kubernetes
+// gRPC probes and grpc-go's client-side health checking, and over HTTP as a JSON report.
+//
+// A Registry runs named checkers (a Checker, or any func(ctx) error as a CheckFunc) in the
+// background, each with its interval, timeout, initial delay and thresholds, the way
+// Kubernetes runs probes (see CheckOption for the defaults). Each check gates health
+// services: Overall (""), Readiness, Liveness or any gRPC service name. A service is
+// NOT_SERVING while a critical check that gates it is not passing, and that includes the
+// time before the check's first result: a new pod takes no traffic before its dependencies
+// answered. Checks gate Overall and Readiness unless told otherwise, never Liveness, so that
+// a database outage takes pods out of the load balancer instead of restarting them all.
+//
+// Answers never wait on a check: Check, Watch, List, Report and the HTTP handler read the
+// last results. A checker that hangs is cut off at its timeout and counts as failing; one
+// that panics counts as failing with the panic in its error.
+//
+// Every status change is logged through logrus (a warning with the error when a check
+// fails, info when it recovers and when a service changes status), exported through
+// Registry.Collector as Prometheus metrics, and each check run can be a span
+// (WithTracerProvider).
+//
+//	registry := health.NewRegistry(health.WithLogger(logger))
+//	if err := registry.Register("postgres", checks.SQL(db), health.Every(5*time.Second)); err != nil {
+//		return err
+//	}
+//	if err := registry.AddService("grpcobs.demo.v1.DemoService"); err != nil {
+//		return err
+//	}
+//	promRegistry.MustRegister(registry.Collector())
+//	registry.Start(ctx)
+//	defer registry.Stop()
+//
+//	healthServer := health.NewServer(registry)
+//	healthpb.RegisterHealthServer(grpcServer, healthServer)
+//	mux.Handle("/healthz", health.NewHandler(registry, health.Liveness))
+//	mux.Handle("/readyz", health.NewHandler(registry, health.Readiness))
+//
+//	// On SIGTERM: stop taking traffic, let balancers notice, then stop.
+//	healthServer.Shutdown()
+//	time.Sleep(drain)
+//	grpcServer.GracefulStop()
+//
+// Ready-made checkers (TCP, gRPC upstream, SQL, HTTP) live in package checks. The guide in
+// docs/health.md covers Kubernetes probe configuration.
+package health

@@ -1,0 +1,131 @@
+package health
+
+import (
+	"encoding/json"
+	"maps"
+	"sort"
+	"time"
+
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+)
+
+// Report is a snapshot of a registry: every health service's status and where every check
+// stands, taken at one instant.
+type Report struct {
+	// Shutdown is true between Shutdown and Resume.
+	Shutdown bool
+	// Services maps every health service to its status.
+	Services map[string]healthpb.HealthCheckResponse_ServingStatus
+	// Checks has one entry per registered check, sorted by name.
+	Checks []CheckReport
+}
+
+// CheckReport is where one check stands.
+type CheckReport struct {
+	Name string
+	// Status is the check's status after its thresholds.
+	Status CheckStatus
+	// Critical is false for a NonCritical check, which gates nothing.
+	Critical bool
+	// Gates are the health services the check gates (or would, if it were critical).
+	Gates []string
+	// LastError is the error of the last run, nil if it passed or none ran yet.
+	LastError error
+	// LastRun is when the last run started; zero before the first one.
+	LastRun time.Time
+	// LastDuration is how long the last run took.
+	LastDuration time.Duration
+	// ConsecutiveFailures and ConsecutiveSuccesses count the last runs that failed, or
+	// passed, in a row. At most one of them is not zero.
+	ConsecutiveFailures  int
+	ConsecutiveSuccesses int
+}
+
+// Report returns a snapshot of every service and check. It never waits on a check.
+func (r *Registry) Report() Report {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rep := Report{
+		Shutdown: r.shutdown,
+		Services: maps.Clone(r.services),
+		Checks:   make([]CheckReport, 0, len(r.checks)),
+	}
+	for _, ck := range r.checks {
+		rep.Checks = append(rep.Checks, CheckReport{
+			Name:                 ck.name,
+			Status:               ck.status,
+			Critical:             ck.opts.critical,
+			Gates:                append([]string(nil), ck.opts.gates...),
+			LastError:            ck.lastErr,
+			LastRun:              ck.lastRun,
+			LastDuration:         ck.lastDuration,
+			ConsecutiveFailures:  ck.consecutiveFailures,
+			ConsecutiveSuccesses: ck.consecutiveSuccesses,
+		})
+	}
+	sort.Slice(rep.Checks, func(i, j int) bool { return rep.Checks[i].Name < rep.Checks[j].Name })
+	return rep
+}
+
+// reportJSON is the JSON form of a Report.
+type reportJSON struct {
+	Shutdown bool              `json:"shutdown"`
+	Services map[string]string `json:"services"`
+	Checks   []CheckReport     `json:"checks"`
+}
+
+// checkReportJSON is the JSON form of a CheckReport.
+type checkReportJSON struct {
+	Name                 string      `json:"name"`
+	Status               CheckStatus `json:"status"`
+	Critical             bool        `json:"critical"`
+	Gates                []string    `json:"gates"`
+	LastError            string      `json:"last_error,omitempty"`
+	LastRun              time.Time   `json:"last_run,omitzero"`
+	LastDurationSeconds  float64     `json:"last_duration_seconds"`
+	ConsecutiveFailures  int         `json:"consecutive_failures"`
+	ConsecutiveSuccesses int         `json:"consecutive_successes"`
+}
+
+func (rep Report) toJSON() reportJSON {
+	services := make(map[string]string, len(rep.Services))
+	for service, st := range rep.Services {
+		services[service] = st.String()
+	}
+	checks := rep.Checks
+	if checks == nil {
+		checks = []CheckReport{}
+	}
+	return reportJSON{Shutdown: rep.Shutdown, Services: services, Checks: checks}
+}
+
+// MarshalJSON encodes the report with statuses as names:
+//
+//	{"shutdown":false,"services":{"":"SERVING","readiness":"SERVING"},"checks":[…]}
+func (rep Report) MarshalJSON() ([]byte, error) { return json.Marshal(rep.toJSON()) }
+
+// MarshalJSON encodes the check with snake_case keys, its error as text, its last run in
+// RFC 3339 (left out before the first run) and its last duration in seconds:
+//
+//	{"name":"db","status":"failing","critical":true,"gates":["","readiness"],
+//	 "last_error":"ping: connection refused","last_run":"2025-01-02T15:04:05.000000001Z",
+//	 "last_duration_seconds":0.0012,"consecutive_failures":3,"consecutive_successes":0}
+func (c CheckReport) MarshalJSON() ([]byte, error) {
+	out := checkReportJSON{
+		Name:                 c.Name,
+		Status:               c.Status,
+		Critical:             c.Critical,
+		Gates:                c.Gates,
+		LastRun:              c.LastRun,
+		LastDurationSeconds:  c.LastDuration.Seconds(),
+		ConsecutiveFailures:  c.ConsecutiveFailures,
+		ConsecutiveSuccesses: c.ConsecutiveSuccesses,
+	}
+	if out.Gates == nil {
+		out.Gates = []string{}
+	}
+	if c.LastError != nil {
+		out.LastError = c.LastError.Error()
+	}
+	return json.Marshal(out)
+}
