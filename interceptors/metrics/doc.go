@@ -1,0 +1,43 @@
+// Package metrics counts and times gRPC calls with Prometheus client_golang, on servers and
+// clients, as one signal of the grpcobs stack.
+//
+// The series have the names, help texts and labels of go-grpc-prometheus (and of
+// go-grpc-middleware's providers/prometheus), so that existing dashboards and alerts keep
+// working: grpc_server_started_total, grpc_server_handled_total{grpc_code},
+// grpc_server_msg_received_total, grpc_server_msg_sent_total, grpc_server_handling_seconds and
+// their grpc_client_* twins, labelled grpc_type, grpc_service and grpc_method. On top of them:
+//
+//   - the handling-time histogram is on by default, with buckets for RPC latencies (0.5 ms to
+//     10 s), and can also be a native histogram (WithNativeHistograms);
+//   - grpc_server_in_flight and grpc_client_in_flight count the calls running now;
+//   - when the call's span is sampled, the handled increment and the histogram observation
+//     carry a trace_id exemplar, with no code in the handler; expose them with
+//     promhttp.HandlerOpts{EnableOpenMetrics: true};
+//   - cardinality is bounded: there is no peer label, and a method that is not known (see
+//     ServerMetrics.InitializeMetrics) is counted as grpc_service="other",
+//     grpc_method="other", as is a code outside the 17 gRPC codes as grpc_code="Unknown".
+//
+// Reporting a call costs the metrics no allocation unless its span is sampled.
+//
+// Wiring, with tracing first so that exemplars find the span:
+//
+//	reg := prometheus.NewRegistry()
+//	srvMetrics := metrics.NewServerMetrics()
+//	reg.MustRegister(srvMetrics)
+//
+//	srv := grpc.NewServer(interceptors.ServerOptions(tracing.NewServer(), srvMetrics)...)
+//	demov1.RegisterDemoServiceServer(srv, svc)
+//	srvMetrics.InitializeMetrics(srv) // after every service is registered
+//
+//	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}))
+//
+// and on a client:
+//
+//	cliMetrics := metrics.NewClientMetrics()
+//	reg.MustRegister(cliMetrics)
+//	conn, err := grpc.NewClient(target, append(interceptors.DialOptions(tracing.NewClient(), cliMetrics),
+//		grpc.WithTransportCredentials(creds))...)
+//
+// docs/metrics.md has the series table, the cardinality policy, PromQL examples and how to
+// migrate from go-grpc-prometheus.
+package metrics

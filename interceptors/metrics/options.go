@@ -1,0 +1,126 @@
+package metrics
+
+import (
+	"maps"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Option configures NewServerMetrics and NewClientMetrics. Both sides take the same options.
+// A nil Option is ignored, and an option given a value it cannot use leaves the default in
+// place, so construction never fails.
+type Option func(*options)
+
+type options struct {
+	namespace   string
+	constLabels prometheus.Labels
+	histogram   bool
+	buckets     []float64
+	// nativeBucketFactor is the growth factor of native histogram buckets; 0 means no native
+	// histogram.
+	nativeBucketFactor float64
+}
+
+// defaultBuckets span 0.5 ms to 10 s: the range where RPC latencies live, from a cached read
+// on the same host to a slow fan-out call, with roughly 2.5x steps. They are client_golang's
+// DefBuckets (which go-grpc-prometheus uses) with three finer ones below 5 ms, so every
+// le="…" a dashboard built for go-grpc-prometheus queries still exists.
+var defaultBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// defaultOptions is copied, then the caller's options are applied to the copy.
+var defaultOptions = options{
+	histogram: true,
+	buckets:   defaultBuckets,
+}
+
+// Native histogram limits, as the client_golang documentation recommends: at most 160 buckets
+// per histogram, and the resolution a burst of outliers reduced comes back after an hour.
+const (
+	nativeMaxBuckets       = 160
+	nativeMinResetDuration = time.Hour
+)
+
+func newOptions(opts []Option) options {
+	o := defaultOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
+}
+
+// WithNamespace prefixes every metric name with namespace and an underscore, so
+// grpc_server_started_total becomes <namespace>_grpc_server_started_total. Default: no
+// namespace, the names dashboards built for go-grpc-prometheus expect. A namespace that makes
+// invalid metric names makes Register fail with an error that says so; recording goes on
+// without it, and never panics.
+func WithNamespace(namespace string) Option {
+	return func(o *options) { o.namespace = namespace }
+}
+
+// WithConstLabels adds labels with fixed values to every metric, for example
+// {"component": "billing"}. Default: none. The labels are copied. A label name that is
+// invalid, reserved ("le", "__…") or taken (grpc_type, grpc_service, grpc_method, grpc_code),
+// or a value that is not valid UTF-8, makes Register fail with an error that says so;
+// recording goes on without the labels, and never panics.
+func WithConstLabels(labels prometheus.Labels) Option {
+	labels = maps.Clone(labels)
+	return func(o *options) { o.constLabels = labels }
+}
+
+// WithHistogramBuckets sets the upper bounds, in seconds, of the handling-time histogram's
+// classic buckets. Default: 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+// 2.5, 5, 10. The bounds are copied. Bounds that are empty, not strictly increasing, or NaN
+// leave the default in place; a final +Inf is allowed (the +Inf bucket is always there), and
+// +Inf alone leaves only that bucket: with WithNativeHistograms, a native-only histogram.
+func WithHistogramBuckets(buckets ...float64) Option {
+	buckets = slices.Clone(buckets)
+	return func(o *options) {
+		if validBuckets(buckets) {
+			o.buckets = buckets
+		}
+	}
+}
+
+// WithNativeHistograms makes the handling-time histogram a native histogram as well, next to
+// the classic buckets: each bucket is at most factor times as wide as the one before it, 1.1
+// being a good choice for latencies. Scrapers that negotiate the protobuf format store the
+// native histogram; the text formats carry the classic buckets. Default: classic buckets only.
+// A factor of 1 or less (or NaN) leaves native histograms off, as it does in client_golang.
+// A native histogram keeps at most 160 buckets, widening them when it would need more, and
+// returns to full resolution an hour later.
+func WithNativeHistograms(factor float64) Option {
+	return func(o *options) {
+		if factor > 1 && !math.IsInf(factor, 1) {
+			o.nativeBucketFactor = factor
+		}
+	}
+}
+
+// WithoutHistogram turns the handling-time histogram (grpc_server_handling_seconds,
+// grpc_client_handling_seconds) off, for those who cannot afford its series. Default: on.
+func WithoutHistogram() Option {
+	return func(o *options) { o.histogram = false }
+}
+
+func validBuckets(buckets []float64) bool {
+	if len(buckets) == 0 {
+		return false
+	}
+	for i, b := range buckets {
+		if math.IsNaN(b) || math.IsInf(b, -1) {
+			return false
+		}
+		if math.IsInf(b, 1) && i != len(buckets)-1 {
+			return false
+		}
+		if i > 0 && b <= buckets[i-1] {
+			return false
+		}
+	}
+	return true
+}
