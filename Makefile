@@ -24,7 +24,7 @@ LOADTEST_STAMP := $(BIN)/.loadtest-stamp
 GO_MODULES := . $(patsubst %/go.mod,%,$(wildcard bench/go.mod))
 RACE ?= -race
 
-.PHONY: test tools generate generate-check lint fmt-check vet staticcheck buf-lint unit demo bench help
+.PHONY: test tools generate generate-check lint fmt-check vet staticcheck buf-lint unit bench-smoke demo bench loadtest help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -48,7 +48,7 @@ $(LOADTEST_STAMP): tools/loadtest/go.mod tools/loadtest/go.sum
 
 tools: $(TOOLS_STAMP) $(DEMO_TOOLS_STAMP) ## build the pinned Go tools into .bin
 
-test: lint generate-check unit ## every check: format, vet, staticcheck, buf lint, generated code, tests under -race
+test: lint generate-check unit bench-smoke ## every check: format, vet, staticcheck, buf lint, generated code, tests under -race
 	@echo ">> all checks passed"
 
 lint: fmt-check vet staticcheck buf-lint ## static checks only
@@ -88,3 +88,13 @@ unit: $(TOOLS_STAMP) ## go test under -race in every module
 
 demo: $(TOOLS_STAMP) $(DEMO_TOOLS_STAMP) ## run the demo: server, client, health probes, metrics, traces, drain
 	@examples/demo.sh
+
+bench-smoke: ## allocation ceilings per configuration (no -race: it changes allocation counts)
+	@echo ">> benchmark smoke: allocs per call under the checked-in ceilings"
+	cd bench && go test -count=1 -run '^TestAllocsCeiling' ./...
+
+bench: $(TOOLS_STAMP) ## benchmarks against the anchor stack, interleaved rounds, benchstat summary and plot
+	bench/run.sh
+
+loadtest: $(TOOLS_STAMP) $(LOADTEST_STAMP) ## ghz against examples/server, full stack vs observability off
+	bench/loadtest.sh

@@ -129,7 +129,7 @@ for service in readiness "" liveness; do
 	printf '%-42s exit %s  %s\n' "-service=\"$service\"" "$code" "$(meaning "$code")" | indent
 done
 echo "transition log lines:" | indent
-jq -c 'select(has("health.status") or has("health.service")) | with_entries(select(.key != "time"))' "$WORK/server.log" | head -6 | indent
+jq -c 'select(has("health.status") or has("health.service")) | with_entries(select(.key != "time"))' "$WORK/server.log" | tail -5 | indent
 printf 'GET /readyz -> HTTP %s\n' "$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP/readyz")" | indent
 
 section "SIGTERM: every service NOT_SERVING at once, drain, graceful stop, exit 0"

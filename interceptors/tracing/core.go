@@ -1,0 +1,109 @@
+package tracing
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/grpcobs/grpcobs/interceptors"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/codes"
+)
+
+// ScopeName is the instrumentation scope of the spans this package starts.
+const ScopeName = "github.com/grpcobs/grpcobs/interceptors/tracing"
+
+// core is what a Server and a Client share: the options, resolved once, and the per-method
+// cache. Its side (client or server) is fixed at construction.
+type core struct {
+	tracer         *tracerSource
+	propagator     propagation.TextMapPropagator
+	filter         Filter
+	messageEvents  bool
+	baggage        []baggageAttribute
+	publicEndpoint func(ctx context.Context, meta interceptors.CallMeta) bool
+
+	isClient   bool
+	kind       trace.SpanKind
+	conv       conventions
+	status     [numCodes][]attribute.KeyValue
+	methods    methodCache
+	localAddrs localAddrCache
+}
+
+func newCore(opts []Option, isClient bool) *core {
+	o := newOptions(opts)
+	c := &core{
+		propagator:     o.propagator,
+		filter:         o.filter,
+		messageEvents:  o.messageEvents,
+		baggage:        newBaggageAttributes(o.baggageKeys),
+		publicEndpoint: o.publicEndpoint,
+		isClient:       isClient,
+		kind:           trace.SpanKindServer,
+		conv:           conventionsFromEnv(),
+	}
+	if isClient {
+		c.kind = trace.SpanKindClient
+		c.publicEndpoint = nil
+	}
+	c.tracer = newTracerSource(o.tracerProvider, trace.WithSchemaURL(c.conv.schemaURL()))
+	for code := range codes.Code(numCodes) {
+		c.status[code] = c.conv.statusAttributes(code, interceptors.IsError(isClient, code))
+	}
+	return c
+}
+
+// traced applies the filter.
+func (c *core) traced(ctx context.Context, meta interceptors.CallMeta) bool {
+	return c.filter == nil || c.filter(ctx, meta)
+}
+
+// statusAttributes are the attributes of a call that ended with code.
+func (c *core) statusAttributes(code codes.Code) []attribute.KeyValue {
+	if int(code) < numCodes {
+		return c.status[code]
+	}
+	return c.conv.statusAttributes(code, interceptors.IsError(c.isClient, code))
+}
+
+// method is what a span needs from the call's method alone, computed once per method.
+type method struct {
+	name  string // "package.Service/Method"
+	start []trace.SpanStartOption
+}
+
+// maxCachedMethods bounds the method cache: a server with an unknown-service handler sees
+// whatever method names its callers send, and must not keep one entry per name forever.
+const maxCachedMethods = 1024
+
+type methodKey struct{ service, method string }
+
+type methodCache struct {
+	methods sync.Map // methodKey -> *method
+	size    atomic.Int32
+}
+
+func (c *core) method(meta interceptors.CallMeta) *method {
+	key := methodKey{meta.Service, meta.Method}
+	if m, ok := c.methods.methods.Load(key); ok {
+		return m.(*method)
+	}
+	name := meta.Service + "/" + meta.Method
+	m := &method{
+		name: name,
+		start: []trace.SpanStartOption{
+			trace.WithSpanKind(c.kind),
+			trace.WithAttributes(c.conv.methodAttributes(name, meta.Service, meta.Method)...),
+		},
+	}
+	if c.methods.size.Load() < maxCachedMethods {
+		if cached, loaded := c.methods.methods.LoadOrStore(key, m); loaded {
+			return cached.(*method)
+		}
+		c.methods.size.Add(1)
+	}
+	return m
+}

@@ -1,0 +1,135 @@
+package tracing
+
+import (
+	"context"
+
+	"github.com/grpcobs/grpcobs/interceptors"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Option configures a Server or a Client. Both sides take the same options; an option that
+// only makes sense on one side says so and is ignored on the other. A nil Option is ignored,
+// and so is an option given a nil value: construction never fails.
+type Option func(*options)
+
+type options struct {
+	tracerProvider trace.TracerProvider
+	propagator     propagation.TextMapPropagator
+	filter         Filter
+	messageEvents  bool
+	baggageKeys    []string
+	publicEndpoint func(ctx context.Context, meta interceptors.CallMeta) bool
+}
+
+// defaultOptions is copied, then the options are applied to the copy.
+var defaultOptions = options{
+	// tracerProvider nil means the global provider, looked up at each call.
+	propagator: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}),
+}
+
+func newOptions(opts []Option) options {
+	o := defaultOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
+}
+
+// WithTracerProvider sets the provider of the tracer that starts the spans.
+//
+// Default: otel's global provider as it is at each call (otel.GetTracerProvider), so a
+// provider set with otel.SetTracerProvider after the interceptors were built applies to the
+// calls that follow.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(o *options) {
+		if tp != nil {
+			o.tracerProvider = tp
+		}
+	}
+}
+
+// WithPropagator sets how trace context and baggage travel in gRPC metadata: the server
+// extracts with it, the client injects with it. Whatever it injects replaces the outgoing
+// metadata of the same keys; every other outgoing key is kept.
+//
+// Default: W3C Trace Context and W3C Baggage (traceparent, tracestate, baggage), and not
+// otel's global propagator, which is a no-op until set: a service that forgot to set it would
+// silently break every trace at its boundary.
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return func(o *options) {
+		if p != nil {
+			o.propagator = p
+		}
+	}
+}
+
+// WithFilter decides, per call, whether the call gets a span: f returns true to trace the call.
+// A call without a span still runs, and its trace context and baggage still propagate (the
+// server still extracts them into the handler's context, the client still injects the
+// caller's), so a trace is not broken by a filtered hop. Filters compose with Not, All and Any;
+// NotHealthCheck is ready made. The last WithFilter wins.
+//
+// Default: every call is traced.
+func WithFilter(f Filter) Option {
+	return func(o *options) {
+		if f != nil {
+			o.filter = f
+		}
+	}
+}
+
+// WithMessageEvents records an "rpc.message" event on the span for every message sent or
+// received, unary calls included, with its direction, its sequence number in that direction
+// (from 1) and, for protobuf messages, its uncompressed size. Only messages that were sent or
+// received without error are recorded.
+//
+// Default: no message events (they cost an event per message; streams can be long).
+func WithMessageEvents() Option {
+	return func(o *options) { o.messageEvents = true }
+}
+
+// WithBaggageAttributes copies the named baggage members of each call into its span, as
+// attributes named "baggage.<key>" (the server copies the baggage it extracted from a trusted
+// caller, the client the baggage of the caller's context). Members that are absent are
+// skipped; values are copied as valid UTF-8. Keys that name credentials
+// (authorization, proxy-authorization, cookie, set-cookie, and keys starting with "grpc-") are
+// never copied, even when listed. Repeated calls add to the list.
+//
+// Default: no baggage member becomes an attribute.
+func WithBaggageAttributes(keys ...string) Option {
+	return func(o *options) {
+		for _, k := range keys {
+			if k != "" && !isCredentialKey(k) {
+				o.baggageKeys = append(o.baggageKeys, k)
+			}
+		}
+	}
+}
+
+// WithPublicEndpoint makes the server treat every caller as untrusted: each call starts a new
+// trace whose root span links to the caller's span (when the caller sent one), and the
+// caller's baggage is dropped: it reaches neither the handler's context nor the span. Server
+// only. It is WithPublicEndpointFn with a function that always returns true.
+//
+// Default: the server span is the child of the caller's span, and the caller's baggage is in
+// the handler's context.
+func WithPublicEndpoint() Option {
+	return WithPublicEndpointFn(func(context.Context, interceptors.CallMeta) bool { return true })
+}
+
+// WithPublicEndpointFn decides per call whether the caller is untrusted (fn returns true), with
+// the effects of WithPublicEndpoint. fn sees the call's incoming context, so it can look at the
+// peer or the metadata. Server only. The last of WithPublicEndpoint and WithPublicEndpointFn
+// wins.
+//
+// Default: every caller is trusted.
+func WithPublicEndpointFn(fn func(ctx context.Context, meta interceptors.CallMeta) bool) Option {
+	return func(o *options) {
+		if fn != nil {
+			o.publicEndpoint = fn
+		}
+	}
+}

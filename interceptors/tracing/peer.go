@@ -1,0 +1,97 @@
+package tracing
+
+import (
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+)
+
+// appendPeerAttributes adds the server span's view of the connection: the caller's address
+// (network.peer.address, network.peer.port) and the server's own (server.address,
+// server.port, as otelgrpc sets them).
+func (c *core) appendPeerAttributes(attrs []attribute.KeyValue, remote, local net.Addr) []attribute.KeyValue {
+	if host, port, ok := splitAddr(remote); ok {
+		attrs = append(attrs, semconv.NetworkPeerAddress(host))
+		if port > 0 {
+			attrs = append(attrs, semconv.NetworkPeerPort(port))
+		}
+	}
+	return append(attrs, c.localAddrs.attributes(local)...)
+}
+
+// maxCachedLocalAddrs bounds the cache of the server's own addresses: a server listens on
+// few, but nothing must grow without bound.
+const maxCachedLocalAddrs = 64
+
+// localAddrCache keeps the server.* attributes of the server's own TCP addresses: every call
+// on every connection to the same listener has the same ones.
+type localAddrCache struct {
+	attrs sync.Map // netip.AddrPort -> []attribute.KeyValue
+	size  atomic.Int32
+}
+
+func (c *localAddrCache) attributes(local net.Addr) []attribute.KeyValue {
+	tcp, isTCP := local.(*net.TCPAddr)
+	if isTCP && tcp != nil {
+		if cached, ok := c.attrs.Load(tcp.AddrPort()); ok {
+			return cached.([]attribute.KeyValue)
+		}
+	}
+	host, port, ok := splitAddr(local)
+	if !ok {
+		return nil
+	}
+	attrs := []attribute.KeyValue{semconv.ServerAddress(host)}
+	if port > 0 {
+		attrs = append(attrs, semconv.ServerPort(port))
+	}
+	if isTCP && tcp != nil && c.size.Load() < maxCachedLocalAddrs {
+		if _, loaded := c.attrs.LoadOrStore(tcp.AddrPort(), attrs); !loaded {
+			c.size.Add(1)
+		}
+	}
+	return attrs
+}
+
+// splitAddr returns an address' host and port (0 when it has none).
+func splitAddr(addr net.Addr) (host string, port int, ok bool) {
+	switch a := addr.(type) {
+	case nil:
+		return "", 0, false
+	case *net.TCPAddr:
+		if a == nil {
+			return "", 0, false
+		}
+		return addrString(a.AddrPort().Addr()), a.Port, true
+	case *net.UnixAddr:
+		if a == nil {
+			return "", 0, false
+		}
+		return a.Name, 0, a.Name != ""
+	}
+	s := addr.String()
+	if !strings.Contains(s, ":") {
+		return s, 0, s != "" // a name without a port, such as bufconn's
+	}
+	h, p, err := net.SplitHostPort(s)
+	if err != nil {
+		return s, 0, true
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 0 || n > 65535 {
+		n = 0
+	}
+	return h, n, true
+}
+
+// addrString spells an IP address as semconv asks: IPv4 in dotted form also when it came as
+// an IPv4-mapped IPv6 address, IPv6 with its zone.
+func addrString(a netip.Addr) string {
+	return a.Unmap().String()
+}
