@@ -2,6 +2,7 @@ package interceptors
 
 import (
 	"context"
+	"reflect"
 	"runtime/debug"
 	"time"
 
@@ -92,13 +93,25 @@ func (s *serverStream) RecvMsg(m any) error {
 	return err
 }
 
-func withoutNil[T comparable](in []T) []T {
-	var zero T
+// withoutNil drops nil reportables, typed nil pointers included, so that a nil input is
+// ignored at construction instead of panicking on the first call.
+func withoutNil[T any](in []T) []T {
 	out := make([]T, 0, len(in))
 	for _, v := range in {
-		if v != zero {
+		if !isNil(v) {
 			out = append(out, v)
 		}
 	}
 	return out
+}
+
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
 }

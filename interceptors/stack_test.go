@@ -29,7 +29,7 @@ func testContext(t *testing.T) context.Context {
 
 // stack starts a harness whose server and client each run the stack with two recorders.
 type stack struct {
-	h                              *testsrv.Harness
+	h                                  *testsrv.Harness
 	server1, server2, client1, client2 *recorder
 	serverLog, clientLog               *eventLog
 }
@@ -40,8 +40,8 @@ func startStack(t *testing.T, opts ...testsrv.Option) *stack {
 	s.server1, s.server2 = newRecorder("first", s.serverLog), newRecorder("second", s.serverLog)
 	s.client1, s.client2 = newRecorder("first", s.clientLog), newRecorder("second", s.clientLog)
 	opts = append([]testsrv.Option{
-		testsrv.WithServerOptions(interceptors.ServerOptions(s.server1, nil, s.server2)...),
-		testsrv.WithDialOptions(interceptors.DialOptions(s.client1, s.client2, nil)...),
+		testsrv.WithServerOptions(interceptors.ServerOptions(s.server1, nil, s.server2, (*recorder)(nil))...),
+		testsrv.WithDialOptions(interceptors.DialOptions((*recorder)(nil), s.client1, s.client2, nil)...),
 	}, opts...)
 	s.h = testsrv.Start(t, opts...)
 	return s
