@@ -24,7 +24,7 @@ LOADTEST_STAMP := $(BIN)/.loadtest-stamp
 GO_MODULES := . $(patsubst %/go.mod,%,$(wildcard bench/go.mod))
 RACE ?= -race
 
-.PHONY: test tools generate generate-check lint fmt-check vet staticcheck buf-lint unit bench-smoke demo bench loadtest help
+.PHONY: test tools generate generate-check lint fmt-check vet staticcheck buf-lint unit bench-smoke demo bench loadtest soak fuzz help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -98,3 +98,9 @@ bench: $(TOOLS_STAMP) ## benchmarks against the anchor stack, interleaved rounds
 
 loadtest: $(TOOLS_STAMP) $(LOADTEST_STAMP) ## ghz against examples/server, full stack vs observability off
 	bench/loadtest.sh
+
+soak: ## the long soak: 100,000 mixed calls through the full stack on both sides
+	scripts/soak.sh
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 60s)
+	scripts/fuzz.sh
