@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/grpcobs/grpcobs/interceptors"
@@ -100,3 +101,43 @@ type fakeServerStream struct {
 }
 
 func (f *fakeServerStream) Context() context.Context { return f.ctx }
+
+// panickingReporter panics when told the call ended, like a logrus hook that panics.
+type panickingReporter struct{ postCalls *int }
+
+func (p panickingReporter) ServerReporter(ctx context.Context, _ interceptors.CallMeta) (interceptors.Reporter, context.Context) {
+	return p, ctx
+}
+func (p panickingReporter) PostCall(error, time.Duration) {
+	*p.postCalls++
+	panic("reporter exploded")
+}
+func (panickingReporter) PostMsgSend(any, error, time.Duration)    {}
+func (panickingReporter) PostMsgReceive(any, error, time.Duration) {}
+
+// A reporter's own panic is not a handler panic: the call is not reported a second time.
+func TestReporterPanicIsNotReportedAsAHandlerPanic(t *testing.T) {
+	var postCalls int
+	unary := interceptors.UnaryServerInterceptor(panickingReporter{postCalls: &postCalls})
+	stream := interceptors.StreamServerInterceptor(panickingReporter{postCalls: &postCalls})
+	for name, call := range map[string]func(){
+		"unary": func() {
+			_, _ = unary(context.Background(), nil, &grpc.UnaryServerInfo{FullMethod: "/s.S/M"},
+				func(context.Context, any) (any, error) { return nil, nil })
+		},
+		"stream": func() {
+			_ = stream(nil, &fakeServerStream{ctx: context.Background()}, &grpc.StreamServerInfo{FullMethod: "/s.S/M"},
+				func(any, grpc.ServerStream) error { return nil })
+		},
+	} {
+		postCalls = 0
+		got := func() (value any) {
+			defer func() { value = recover() }()
+			call()
+			return nil
+		}()
+		if got != "reporter exploded" || postCalls != 1 {
+			t.Errorf("%s: recovered %v after %d PostCalls, want the reporter's panic after exactly 1", name, got, postCalls)
+		}
+	}
+}

@@ -26,8 +26,10 @@ func UnaryServerInterceptor(reportables ...ServerReportable) grpc.UnaryServerInt
 			}
 		}
 		postMsgReceive(reps, req, nil, time.Since(start))
-		defer reportPanic(reps, start)
+		handlerReturned := false
+		defer reportPanic(reps, start, &handlerReturned)
 		resp, err = handler(ctx, req)
+		handlerReturned = true
 		d := time.Since(start)
 		postMsgSend(reps, resp, err, d)
 		postCall(reps, err, d)
@@ -53,16 +55,23 @@ func StreamServerInterceptor(reportables ...ServerReportable) grpc.StreamServerI
 			}
 		}
 		wrapped.ctx = ctx
-		defer reportPanic(wrapped.reps, start)
+		handlerReturned := false
+		defer reportPanic(wrapped.reps, start, &handlerReturned)
 		err := handler(srv, wrapped)
+		handlerReturned = true
 		postCall(wrapped.reps, err, time.Since(start))
 		return err
 	}
 }
 
 // reportPanic, deferred, ends the call with a *PanicError when the handler panicked, then lets
-// the panic go on: recovering is the job of a recovery interceptor, not of observability.
-func reportPanic(reps []Reporter, start time.Time) {
+// the panic go on: recovering is the job of a recovery interceptor, not of observability. A
+// panic after the handler returned comes from a reporter; the call has been or is being
+// reported, so it is left alone rather than reported twice.
+func reportPanic(reps []Reporter, start time.Time, handlerReturned *bool) {
+	if *handlerReturned {
+		return
+	}
 	if value := recover(); value != nil {
 		postCall(reps, &PanicError{Value: value, Stack: debug.Stack()}, time.Since(start))
 		panic(value)

@@ -1,0 +1,89 @@
+package logging
+
+import (
+	"context"
+	"maps"
+
+	"github.com/sirupsen/logrus"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// callKey is the context key of the call a Server or Client is logging.
+type callKey struct{}
+
+func callFrom(ctx context.Context) *call {
+	if ctx == nil {
+		return nil
+	}
+	c, _ := ctx.Value(callKey{}).(*call)
+	return c
+}
+
+// FromContext returns the request-scoped logger of the call ctx belongs to: an entry of the
+// call's logger carrying grpc.component, grpc.service, grpc.method, trace_id and span_id (when
+// the span context is valid) and the fields added with AddFields, whose Context is the call's,
+// so that logrus hooks see the span. Lines logged through it correlate with the call's line.
+//
+// The entry is built on first use and shared by every caller for the same call, so treat it as
+// read-only: derive from it (WithField, WithError) rather than changing its Data. When ctx
+// carries a span started inside the handler, the entry carries that span's ids and ctx
+// instead.
+//
+// Outside a logged call it returns an entry of logrus.StandardLogger() with ctx and, when ctx
+// carries a valid span context, trace_id and span_id. It never returns nil.
+func FromContext(ctx context.Context) *logrus.Entry {
+	c := callFrom(ctx)
+	if c == nil {
+		entry := logrus.NewEntry(logrus.StandardLogger())
+		if ctx != nil {
+			entry.Context = ctx
+			addTraceFields(entry.Data, trace.SpanContextFromContext(ctx))
+		}
+		return entry
+	}
+	entry, span := c.scopedEntry()
+	if inner := trace.SpanContextFromContext(ctx); inner.IsValid() && !inner.Equal(span) {
+		entry = entry.WithFields(logrus.Fields{
+			FieldTraceID: inner.TraceID().String(),
+			FieldSpanID:  inner.SpanID().String(),
+		})
+		entry.Context = ctx
+	}
+	return entry
+}
+
+// AddFields adds fields to the call ctx belongs to: to its remaining lines, the finish line
+// among them, and to the entries FromContext returns from now on. A field named like one of
+// the call's own (FieldService, FieldTraceID, …) does not replace it. Outside a logged call,
+// AddFields does nothing. It is safe for concurrent use.
+func AddFields(ctx context.Context, fields logrus.Fields) {
+	c := callFrom(ctx)
+	if c == nil || len(fields) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	added := make(logrus.Fields, len(c.added)+len(fields))
+	maps.Copy(added, c.added)
+	maps.Copy(added, fields)
+	c.added = added
+	c.scoped = nil
+}
+
+// scopedEntry returns the call's request-scoped entry, building it on first use, and the span
+// context it carries.
+func (c *call) scopedEntry() (*logrus.Entry, trace.SpanContext) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.scoped == nil {
+		c.span = trace.SpanContextFromContext(c.ctx)
+		data := make(logrus.Fields, len(c.added)+5)
+		maps.Copy(data, c.added)
+		data[FieldComponent] = c.log.component
+		data[FieldService] = c.service
+		data[FieldMethod] = c.method
+		addTraceFields(data, c.span)
+		c.scoped = &logrus.Entry{Logger: c.log.logger, Data: data, Context: c.ctx}
+	}
+	return c.scoped, c.span
+}

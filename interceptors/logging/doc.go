@@ -1,0 +1,40 @@
+// Package logging logs every gRPC call as one structured logrus line that carries the call's
+// trace ids, and gives handlers a request-scoped logger whose lines correlate with it.
+//
+// NewServer and NewClient return reportables for grpcobs' one-pass stack. Put them after
+// tracing, so that the call's span (the server span, or the client span) and its baggage are
+// in the context when the line is built:
+//
+//	logger := logrus.New()
+//	logger.SetFormatter(&jsonformat.Formatter{})
+//
+//	srv := grpc.NewServer(interceptors.ServerOptions(
+//		tracing.NewServer(),
+//		serverMetrics,
+//		logging.NewServer(logger, logging.WithFilter(logging.HealthChecksOnlyOnFailure())),
+//	)...)
+//
+//	conn, err := grpc.NewClient(target, append(interceptors.DialOptions(
+//		tracing.NewClient(),
+//		clientMetrics,
+//		logging.NewClient(logger),
+//	), grpc.WithTransportCredentials(creds))...)
+//
+// A call's "finished call" line carries grpc.component, grpc.service, grpc.method,
+// grpc.method_type, grpc.code, grpc.time_ms (a number), peer.address (servers), trace_id and
+// span_id (whenever the span context is valid, sampled or not), grpc.request.deadline (when the
+// call has one), error (when it failed), and the allowlisted baggage members and metadata (see
+// the Field constants). Its level comes from grpcobs' shared status policy (DefaultLevel),
+// overridable per code. Filters see the outcome, so "health checks only when they fail" and
+// "one in a hundred successes, every failure" are one option each.
+//
+// Inside a handler, FromContext(ctx) returns a *logrus.Entry that already carries the call's
+// method and trace ids; it is built on first use, so handlers that do not log pay nothing.
+//
+// Payload logging is opt-in (WithPayloads) and redacted; metadata is logged by allowlist only
+// (WithMetadataFields), and credentials never are, whatever the list says.
+//
+// The lines are built for the fast JSON formatter in the jsonformat sub-package, which writes
+// valid single-line JSON for any value; any logrus formatter works. InterceptorLogger adapts
+// logrus to go-grpc-middleware's logging interceptor, for users of that one.
+package logging

@@ -1,0 +1,177 @@
+package logging
+
+import (
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/sirupsen/logrus"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/peer"
+)
+
+// The keys of the fields a call's lines carry. The error is under logrus.ErrorKey ("error").
+const (
+	// FieldComponent is "server" or "client".
+	FieldComponent = "grpc.component"
+	// FieldService is the full service name, for example "grpcobs.demo.v1.DemoService".
+	FieldService = "grpc.service"
+	// FieldMethod is the method name, for example "Echo".
+	FieldMethod = "grpc.method"
+	// FieldMethodType is unary, client_stream, server_stream or bidi_stream.
+	FieldMethodType = "grpc.method_type"
+	// FieldCode is the code's name as grpc-go spells it ("OK", "NotFound", "DeadlineExceeded"),
+	// as go-grpc-middleware logs it. Finish lines only.
+	FieldCode = "grpc.code"
+	// FieldTimeMS is the call's duration in milliseconds, a float64 with nanosecond
+	// resolution. Finish lines only.
+	FieldTimeMS = "grpc.time_ms"
+	// FieldPeerAddress is the address of the client that called. Servers only.
+	FieldPeerAddress = "peer.address"
+	// FieldTraceID is the hex trace id of the call's span, when the span context is valid
+	// (sampled or not).
+	FieldTraceID = "trace_id"
+	// FieldSpanID is the hex id of the call's span: the server span on a server, the client
+	// span on a client.
+	FieldSpanID = "span_id"
+	// FieldDeadline is the call's deadline (RFC 3339, nanoseconds), when it has one.
+	FieldDeadline = "grpc.request.deadline"
+	// FieldPanicStack is the stack of a handler panic. Finish lines only.
+	FieldPanicStack = "grpc.panic_stack"
+	// FieldRequestContent is a request message (WithPayloads).
+	FieldRequestContent = "grpc.request.content"
+	// FieldResponseContent is a response message (WithPayloads).
+	FieldResponseContent = "grpc.response.content"
+	// BaggageFieldPrefix starts the key of each logged baggage member (WithBaggageFields).
+	BaggageFieldPrefix = "baggage."
+	// MetadataFieldPrefix starts the key of each logged metadata key (WithMetadataFields).
+	MetadataFieldPrefix = "grpc.request.metadata."
+)
+
+// The messages of the lines.
+const (
+	msgStarted          = "started call"
+	msgFinished         = "finished call"
+	msgRequestReceived  = "request received"
+	msgResponseSent     = "response sent"
+	msgRequestSent      = "request sent"
+	msgResponseReceived = "response received"
+)
+
+// Field values boxed once: storing a string in a logrus.Fields boxes it, and these are on
+// every line.
+var (
+	serverValue       any = "server"
+	clientValue       any = "client"
+	unaryValue        any = string(interceptors.Unary)
+	clientStreamValue any = string(interceptors.ClientStream)
+	serverStreamValue any = string(interceptors.ServerStream)
+	bidiStreamValue   any = string(interceptors.BidiStream)
+	codeValues            = func() (v [codes.Unauthenticated + 1]any) {
+		for c := range v {
+			v[c] = codes.Code(c).String()
+		}
+		return v
+	}()
+)
+
+func typeValue(t interceptors.GRPCType) any {
+	switch t {
+	case interceptors.Unary:
+		return unaryValue
+	case interceptors.ClientStream:
+		return clientStreamValue
+	case interceptors.ServerStream:
+		return serverStreamValue
+	case interceptors.BidiStream:
+		return bidiStreamValue
+	default:
+		return string(t)
+	}
+}
+
+func codeValue(c codes.Code) any {
+	if int(c) < len(codeValues) {
+		return codeValues[c]
+	}
+	return c.String()
+}
+
+// line is what one log line adds to the call's fields.
+type line struct {
+	finished   bool
+	code       codes.Code
+	err        error
+	duration   time.Duration
+	contentKey string // for a stream message's line: its field,
+	content    any    // and the message, rendered only when the line is logged
+}
+
+// fields fills f, an empty map, with the fields of one line of the call. Fields added with
+// AddFields come first, so the call's own fields win a clash.
+func (c *call) fields(f logrus.Fields, ln *line) {
+	l := c.log
+	ctx := c.ctx
+	for k, v := range c.addedFields() {
+		f[k] = v
+	}
+	f[FieldComponent] = l.component
+	f[FieldService] = c.service
+	f[FieldMethod] = c.method
+	f[FieldMethodType] = typeValue(c.typ)
+	if !l.isClient {
+		if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
+			f[FieldPeerAddress] = l.peers.text(p.Addr)
+		}
+	}
+	addTraceFields(f, trace.SpanContextFromContext(ctx))
+	if deadline, ok := ctx.Deadline(); ok {
+		f[FieldDeadline] = deadline.Format(time.RFC3339Nano)
+	}
+	l.addBaggage(f, ctx)
+	l.addMetadata(f, ctx)
+	if c.request != nil {
+		f[FieldRequestContent] = c.request
+	}
+	if c.response != nil {
+		f[FieldResponseContent] = c.response
+	}
+	if ln.content != nil {
+		f[ln.contentKey] = l.opts.render(ln.content)
+	}
+	if ln.finished {
+		f[FieldCode] = codeValue(ln.code)
+		f[FieldTimeMS] = float64(ln.duration) / float64(time.Millisecond)
+		if ln.err != nil {
+			f[logrus.ErrorKey] = ln.err
+			if p := panicOf(ln.err); p != nil {
+				f[FieldPanicStack] = string(p.Stack)
+			}
+		}
+	}
+}
+
+// panicOf returns the handler panic err reports, if it does.
+func panicOf(err error) *interceptors.PanicError {
+	var p *interceptors.PanicError
+	if errors.As(err, &p) {
+		return p
+	}
+	return nil
+}
+
+// addTraceFields adds the ids of a valid span context, as hex, from one allocation.
+func addTraceFields(data logrus.Fields, span trace.SpanContext) {
+	if !span.IsValid() {
+		return
+	}
+	traceID, spanID := span.TraceID(), span.SpanID()
+	var ids [2*len(traceID) + 2*len(spanID)]byte
+	hex.Encode(ids[:2*len(traceID)], traceID[:])
+	hex.Encode(ids[2*len(traceID):], spanID[:])
+	s := string(ids[:])
+	data[FieldTraceID] = s[:2*len(traceID)]
+	data[FieldSpanID] = s[2*len(traceID):]
+}

@@ -1,0 +1,98 @@
+package logging_test
+
+import (
+	"testing"
+
+	"github.com/grpcobs/grpcobs/interceptors/logging"
+	"github.com/sirupsen/logrus"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// policyLevels is the default level of each code, written out from the status policy: OK is
+// info, server failures are error, the caller's problems are warn.
+var policyLevels = map[codes.Code]logrus.Level{
+	codes.OK:                 logrus.InfoLevel,
+	codes.Canceled:           logrus.WarnLevel,
+	codes.Unknown:            logrus.ErrorLevel,
+	codes.InvalidArgument:    logrus.WarnLevel,
+	codes.DeadlineExceeded:   logrus.ErrorLevel,
+	codes.NotFound:           logrus.WarnLevel,
+	codes.AlreadyExists:      logrus.WarnLevel,
+	codes.PermissionDenied:   logrus.WarnLevel,
+	codes.ResourceExhausted:  logrus.WarnLevel,
+	codes.FailedPrecondition: logrus.WarnLevel,
+	codes.Aborted:            logrus.WarnLevel,
+	codes.OutOfRange:         logrus.WarnLevel,
+	codes.Unimplemented:      logrus.ErrorLevel,
+	codes.Internal:           logrus.ErrorLevel,
+	codes.Unavailable:        logrus.ErrorLevel,
+	codes.DataLoss:           logrus.ErrorLevel,
+	codes.Unauthenticated:    logrus.WarnLevel,
+	codes.Code(99):           logrus.ErrorLevel,
+}
+
+func TestDefaultLevel(t *testing.T) {
+	for code, want := range policyLevels {
+		if got := logging.DefaultLevel(code); got != want {
+			t.Errorf("DefaultLevel(%v) = %v, want %v", code, got, want)
+		}
+	}
+}
+
+func TestEveryCodeIsLoggedAtItsPolicyLevelOnBothSides(t *testing.T) {
+	r := startRig(t, rigConfig{})
+	for code := codes.OK; code <= codes.Unauthenticated; code++ {
+		err := callEcho(noDeadline(t), r.Demo(), int32(code))
+		if got := status.Code(err); got != code {
+			t.Fatalf("Echo with fail_code %d ended with %v", code, err)
+		}
+	}
+	n := int(codes.Unauthenticated) + 1
+	for _, log := range []*logbook{r.serverLog, r.clientLog} {
+		for i, e := range log.wait(t, n) {
+			code := codes.Code(i)
+			if got, want := e.Data["grpc.code"], code.String(); got != want {
+				t.Fatalf("line %d has grpc.code %v, want %v", i, got, want)
+			}
+			if want := policyLevels[code]; e.Level != want {
+				t.Errorf("%s line of a call ending with %v at %v, want %v", e.Data["grpc.component"], code, e.Level, want)
+			}
+		}
+	}
+}
+
+func TestLevelsAreConfigurablePerCode(t *testing.T) {
+	r := startRig(t, rigConfig{serverOpts: []logging.Option{
+		logging.WithLevels(func(code codes.Code) logrus.Level {
+			if code == codes.OK {
+				return logrus.DebugLevel
+			}
+			return logrus.ErrorLevel
+		}),
+		logging.WithCodeLevel(codes.NotFound, logrus.TraceLevel),
+		logging.WithCodeLevel(codes.NotFound, logrus.InfoLevel), // the last one wins
+		logging.WithLevels(nil),                                 // ignored
+	}})
+	for _, code := range []codes.Code{codes.OK, codes.NotFound, codes.InvalidArgument} {
+		_ = callEcho(noDeadline(t), r.Demo(), int32(code))
+	}
+	want := []logrus.Level{logrus.DebugLevel, logrus.InfoLevel, logrus.ErrorLevel}
+	for i, e := range r.serverLog.wait(t, len(want)) {
+		if e.Level != want[i] {
+			t.Errorf("call ending with %v logged at %v, want %v", e.Data["grpc.code"], e.Level, want[i])
+		}
+	}
+}
+
+func TestLinesBelowTheLoggerLevelAreNotLogged(t *testing.T) {
+	r := startRig(t, rigConfig{})
+	r.serverLog.SetLevel(logrus.WarnLevel)
+	_ = callEcho(noDeadline(t), r.Demo(), 0)
+	_ = callEcho(noDeadline(t), r.Demo(), int32(codes.NotFound))
+	r.clientLog.wait(t, 2) // both calls are over
+	entries := r.serverLog.all()
+	if len(entries) != 1 || entries[0].Data["grpc.code"] != "NotFound" {
+		t.Errorf("server logged %d lines, want only the NotFound call's:\n%s", len(entries), describe(entries))
+	}
+}

@@ -1,0 +1,188 @@
+package logging
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/sirupsen/logrus"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/codes"
+)
+
+// callLogger is what NewServer and NewClient build: the logger, the side and the options.
+// Server and client differ only in isClient.
+type callLogger struct {
+	logger      *logrus.Logger
+	isClient    bool
+	component   any
+	opts        options
+	baggageKeys []keyField
+	mdKeys      []keyField
+	peers       peerAddresses
+}
+
+// keyField is an allowlisted key and the field it is logged under.
+type keyField struct{ key, field string }
+
+func newCallLogger(logger *logrus.Logger, isClient bool, opts []Option) *callLogger {
+	if logger == nil {
+		logger = logrus.StandardLogger()
+	}
+	l := &callLogger{logger: logger, isClient: isClient, component: serverValue, opts: newOptions(opts)}
+	if isClient {
+		l.component = clientValue
+	}
+	for _, k := range l.opts.baggageKeys {
+		l.baggageKeys = append(l.baggageKeys, keyField{k, BaggageFieldPrefix + k})
+	}
+	for _, k := range l.opts.mdKeys {
+		l.mdKeys = append(l.mdKeys, keyField{k, MetadataFieldPrefix + k})
+	}
+	return l
+}
+
+// reporter starts logging one call: it puts the call into the context (see FromContext) and
+// logs the start line if asked to.
+func (l *callLogger) reporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
+	c := &call{log: l, service: meta.Service, method: meta.Method, typ: meta.Typ}
+	c.ctx = context.WithValue(ctx, callKey{}, c)
+	if l.opts.startLine {
+		c.logStart(meta.ReqOrNil)
+	}
+	return c, c.ctx
+}
+
+// linePool holds the entries lines are logged with. Logging works on a copy of the entry and
+// of its fields (logrus' Entry contract), so once Log returns, the entry and its map are free
+// for the next line: a line allocates no map of its own.
+var linePool = sync.Pool{New: func() any { return &logrus.Entry{Data: logrus.Fields{}} }}
+
+// maxPooledFields keeps the occasional line with many fields from making every later line's
+// copy bigger: logrus copies the map at its capacity.
+const maxPooledFields = 32
+
+// write logs one line of the call at level, with msg (a string).
+func (c *call) write(level logrus.Level, msg any, ln *line) {
+	entry := linePool.Get().(*logrus.Entry)
+	entry.Logger, entry.Context = c.log.logger, c.ctx
+	c.fields(entry.Data, ln)
+	entry.Log(level, msg)
+	if len(entry.Data) > maxPooledFields {
+		return
+	}
+	clear(entry.Data)
+	entry.Logger, entry.Context = nil, nil
+	linePool.Put(entry)
+}
+
+// call is one call's Reporter and its request scope.
+type call struct {
+	log     *callLogger
+	ctx     context.Context // the context handed on, which carries the call
+	service string
+	method  string
+	typ     interceptors.GRPCType
+	// With WithPayloads, a unary call's messages, rendered. Each is written once, before
+	// the finish line, by the goroutine that runs the call.
+	request, response any
+
+	mu     sync.Mutex
+	added  logrus.Fields     // AddFields; replaced, never changed in place
+	scoped *logrus.Entry     // FromContext's entry, built on first use
+	span   trace.SpanContext // the span scoped carries
+}
+
+var _ interceptors.Reporter = (*call)(nil)
+
+// view is what filters see of a line of the call.
+func (c *call) view(ln *line) Call {
+	return Call{
+		Service:  c.service,
+		Method:   c.method,
+		Type:     c.typ,
+		IsClient: c.log.isClient,
+		Finished: ln.finished,
+		Code:     ln.code,
+		Err:      ln.err,
+		Duration: ln.duration,
+	}
+}
+
+// logLine logs one line of the call, unless its level is disabled or a filter drops it.
+func (c *call) logLine(msg any, ln *line) {
+	l := c.log
+	level := l.opts.level(ln.code)
+	if !l.logger.IsLevelEnabled(level) || !l.opts.keep(c.view(ln)) {
+		return
+	}
+	c.write(level, msg, ln)
+}
+
+func (c *call) logStart(req any) {
+	if c.log.opts.payloads && c.typ == interceptors.Unary && req != nil {
+		c.request = c.log.opts.render(req)
+	}
+	c.logLine(msgStarted, &line{code: codes.OK})
+}
+
+// PostCall logs the finish line.
+func (c *call) PostCall(err error, d time.Duration) {
+	c.logLine(msgFinished, &line{finished: true, code: interceptors.Code(err), err: err, duration: d})
+}
+
+// PostMsgSend records or logs a message the call sent, with WithPayloads.
+func (c *call) PostMsgSend(msg any, err error, _ time.Duration) {
+	c.message(true, msg, err)
+}
+
+// PostMsgReceive records or logs a message the call received, with WithPayloads.
+func (c *call) PostMsgReceive(msg any, err error, _ time.Duration) {
+	c.message(false, msg, err)
+}
+
+// message handles a message the call sent or received: a unary call keeps it for its finish
+// line; a stream logs it on a line of its own. Failed sends and receives (io.EOF included)
+// carry no message.
+func (c *call) message(sent bool, msg any, err error) {
+	if !c.log.opts.payloads || err != nil || msg == nil {
+		return
+	}
+	// Clients send requests and receive responses; servers the other way round.
+	isRequest := sent == c.log.isClient
+	if c.typ == interceptors.Unary {
+		switch {
+		case isRequest && c.request == nil:
+			c.request = c.log.opts.render(msg)
+		case !isRequest:
+			c.response = c.log.opts.render(msg)
+		}
+		return
+	}
+	ln := &line{code: codes.OK, contentKey: FieldResponseContent, content: msg}
+	if isRequest {
+		ln.contentKey = FieldRequestContent
+	}
+	c.logLine(messageText(sent, isRequest), ln)
+}
+
+func messageText(sent, isRequest bool) any {
+	switch {
+	case sent && isRequest:
+		return msgRequestSent
+	case sent:
+		return msgResponseSent
+	case isRequest:
+		return msgRequestReceived
+	default:
+		return msgResponseReceived
+	}
+}
+
+// addedFields are the fields added with AddFields, to be read, not changed.
+func (c *call) addedFields() logrus.Fields {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.added
+}
