@@ -110,7 +110,6 @@ func callAll(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	return nil
 }
 
-
 func callEcho(ctx context.Context, c demov1.DemoServiceClient) error {
 	_, err := c.Echo(ctx, &demov1.EchoRequest{Message: "hello"})
 	return err
