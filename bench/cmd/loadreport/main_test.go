@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func testdata(names ...string) []string {
+	paths := make([]string, len(names))
+	for i, n := range names {
+		paths[i] = filepath.Join("testdata", n+".json")
+	}
+	return paths
+}
+
+func TestSummariseTakesMediansAndCountsFailures(t *testing.T) {
+	s, err := summarise(testdata("bare-1", "bare-2"))
+	if err != nil {
+		t.Fatalf("summarise: %v", err)
+	}
+	if s.rounds != 2 || s.calls != 56000 || s.failed != 3 {
+		t.Errorf("rounds %d, calls %d, failed %d; want 2, 56000, 3", s.rounds, s.calls, s.failed)
+	}
+	if s.rps <= 0 || s.p50 <= 0 || s.p99 < s.p50 {
+		t.Errorf("rps %v, p50 %v, p99 %v: want positive, and p99 ≥ p50", s.rps, s.p50, s.p99)
+	}
+}
+
+func TestRunWritesBothServersAndTheVerdict(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(&out, testdata("full-1", "full-2"), testdata("bare-1", "bare-2")); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, want := range []string{"| observability off |", "| full grpcobs stack |", "target ≥ 0.85: "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestRunNeedsReportsOfBothServers(t *testing.T) {
+	if err := run(&bytes.Buffer{}, testdata("full-1"), nil); err == nil {
+		t.Error("run without reports of the bare server: nil error, want one")
+	}
+	if err := run(&bytes.Buffer{}, testdata("missing"), testdata("bare-1")); err == nil {
+		t.Error("run with a missing report: nil error, want one")
+	}
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/grpcobs/grpcobs/bench/internal/results"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// The synthetic results (two rounds) put the full stack at 1.40× and +92 allocs, production at
+// 1.12×, every grpcobs signal under its anchor but metrics (1.02× against 1.01×, which two
+// rounds cannot tell apart), and every stream at the unary ratio.
+func readSet(t *testing.T) *results.Set {
+	t.Helper()
+	f, err := os.Open("testdata/results.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	set, err := results.Read(f, "results.txt")
+	if err != nil {
+		t.Fatalf("reading the results: %v", err)
+	}
+	return set
+}
+
+func TestTargetsAreJudgedOnBufconn(t *testing.T) {
+	got := map[string]bool{}
+	for _, target := range targets(readSet(t)) {
+		if !target.measured {
+			t.Errorf("%s: not measured", target.what)
+		}
+		got[target.what] = target.met
+	}
+	want := map[string]bool{
+		"full stack, unary":                   true,
+		"full stack, unary, extra allocs":     true,
+		"tracing alone, unary":                true,
+		"metrics alone, unary":                true,
+		"logging alone, unary":                true,
+		"full stack, server stream (10 msgs)": false,
+		"full stack, bidi (10 round trips)":   false,
+		"production, unary":                   false,
+	}
+	for what, met := range want {
+		if got[what] != met {
+			t.Errorf("%s: met = %v, want %v", what, got[what], met)
+		}
+	}
+}
+
+func TestRatiosTableHasEveryConfigurationAndTransport(t *testing.T) {
+	var out strings.Builder
+	writeRatios(&out, readSet(t))
+	for _, want := range []string{
+		"**bufconn** (median of 2 rounds",
+		"**tcp**",
+		"| bare | 50.2 µs, 150 allocs |",
+		"| grpcobs-full | 1.40×, +92 |",
+		"| anchor-full | 3.20×, +329 |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/grpcobs/grpcobs/bench/internal/results"
+)
+
+// The targets, all on bufconn, as ratios to bare in the same run.
+const (
+	targetTransport     = "bufconn"
+	fullMaxRatio        = 1.5
+	fullMaxExtraAllocs  = 100
+	streamMaxRatio      = 1.3
+	productionMaxRatio  = 1.1
+	fullConfig          = "grpcobs-full"
+	productionConfig    = "grpcobs-production"
+	grpcobsSignalPrefix = "grpcobs-"
+	anchorSignalPrefix  = "anchor-"
+)
+
+// target is one line of the targets table.
+type target struct {
+	what     string
+	want     string
+	got      string
+	met      bool
+	measured bool
+}
+
+// writeTargets writes the targets table: what was wanted, what was measured, met or missed.
+func writeTargets(w io.Writer, set *results.Set) {
+	fmt.Fprintf(w, "**Targets** (%s, ratios to bare in the same run)\n\n", targetTransport)
+	fmt.Fprintln(w, "| target | wanted | measured | |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- |")
+	for _, t := range targets(set) {
+		verdict := "missed"
+		switch {
+		case !t.measured:
+			verdict, t.got = "not measured", "–"
+		case t.met:
+			verdict = "met"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", t.what, t.want, t.got, verdict)
+	}
+	fmt.Fprintln(w)
+}
+
+func targets(set *results.Set) []target {
+	unary := func(config string) results.Key {
+		return results.Key{Benchmark: "Unary", Transport: targetTransport, Config: config}
+	}
+	var list []target
+	ratio, extra, ok := set.VersusBare(unary(fullConfig))
+	list = append(list,
+		target{what: "full stack, unary", want: fmt.Sprintf("≤ %.1f×", fullMaxRatio), got: fmt.Sprintf("%.2f×", ratio), met: ratio <= fullMaxRatio, measured: ok},
+		target{what: "full stack, unary, extra allocs", want: fmt.Sprintf("≤ %d", fullMaxExtraAllocs), got: fmt.Sprintf("%+.0f", extra), met: extra <= fullMaxExtraAllocs, measured: ok})
+	for _, signal := range []string{"tracing", "metrics", "logging"} {
+		ourKey, anchorKey := unary(grpcobsSignalPrefix+signal), unary(anchorSignalPrefix+signal)
+		ours, _, ok1 := set.VersusBare(ourKey)
+		anchor, _, ok2 := set.VersusBare(anchorKey)
+		// "At" the anchor: a difference the rounds cannot tell from noise, as benchstat's "~".
+		same, p, _ := set.SameSpeed(ourKey, anchorKey)
+		got := fmt.Sprintf("%.2f×", ours)
+		if ours > anchor && same {
+			got += fmt.Sprintf(" (same as the anchor: p=%.2f)", p)
+		}
+		list = append(list, target{what: signal + " alone, unary", want: fmt.Sprintf("≤ anchor (%.2f×)", anchor),
+			got: got, met: ours <= anchor || same, measured: ok1 && ok2})
+	}
+	for _, benchmark := range []string{"ServerStream", "Bidi"} {
+		r, _, ok := set.VersusBare(results.Key{Benchmark: benchmark, Transport: targetTransport, Config: fullConfig})
+		list = append(list, target{what: "full stack, " + results.Label(benchmark), want: fmt.Sprintf("≤ %.1f×", streamMaxRatio),
+			got: fmt.Sprintf("%.2f×", r), met: r <= streamMaxRatio, measured: ok})
+	}
+	ratio, _, ok = set.VersusBare(unary(productionConfig))
+	list = append(list, target{what: "production, unary", want: fmt.Sprintf("≤ %.1f×", productionMaxRatio),
+		got: fmt.Sprintf("%.2f×", ratio), met: ratio <= productionMaxRatio, measured: ok})
+	return list
+}

@@ -1,0 +1,67 @@
+package bench
+
+import (
+	"github.com/grpcobs/grpcobs/interceptors"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// Config is one named configuration: which signals, whose, and how they sample.
+type Config struct {
+	// Name identifies the configuration in benchmark names ("config=grpcobs-full").
+	Name    string
+	signals []signal
+}
+
+// Bare is the name of the configuration without any signal, the baseline of every ratio.
+const Bare = "bare"
+
+// sampleAlways and sampleOnePercent are the two trace samplers the configurations use.
+// The second follows the caller's decision when there is one, as production services do.
+var (
+	sampleAlways     = sdktrace.AlwaysSample()
+	sampleOnePercent = sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.01))
+)
+
+// Configs returns every configuration, bare first: each grpcobs signal alone, the grpcobs
+// stack, the grpcobs stack as a production service would sample it, each anchor signal alone
+// and the anchor stack. Both sides of a call are instrumented alike.
+func Configs() []Config {
+	return []Config{
+		{Name: Bare},
+		{Name: "grpcobs-tracing", signals: []signal{grpcobsTracing(sampleAlways)}},
+		{Name: "grpcobs-metrics", signals: []signal{grpcobsMetrics()}},
+		{Name: "grpcobs-logging", signals: []signal{grpcobsLogging(logEverySuccess)}},
+		{Name: "grpcobs-full", signals: []signal{grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsLogging(logEverySuccess)}},
+		// Production: 1% of traces, every call counted, one success in 100 logged and every
+		// failure.
+		{Name: "grpcobs-production", signals: []signal{grpcobsTracing(sampleOnePercent), grpcobsMetrics(), grpcobsLogging(100)}},
+		{Name: "anchor-tracing", signals: []signal{anchorTracing()}},
+		{Name: "anchor-metrics", signals: []signal{anchorMetrics()}},
+		{Name: "anchor-logging", signals: []signal{anchorLogging()}},
+		{Name: "anchor-full", signals: []signal{anchorTracing(), anchorMetrics(), anchorLogging()}},
+	}
+}
+
+// Build makes the configuration's stack, with resources of its own. Shut it down after use.
+func (c Config) Build() *Stack {
+	b := &builder{stack: &Stack{}}
+	for _, add := range c.signals {
+		add(b)
+	}
+	if len(b.serverReportables) > 0 {
+		b.stack.ServerOptions = append(interceptors.ServerOptions(b.serverReportables...), b.stack.ServerOptions...)
+		b.stack.DialOptions = append(interceptors.DialOptions(b.clientReportables...), b.stack.DialOptions...)
+	}
+	return b.stack
+}
+
+// signal adds one signal, on both sides, to the stack being built.
+type signal func(*builder)
+
+// builder gathers what a configuration's signals add: grpcobs signals become reportables of
+// one grpcobs stack per side, in the order given; anchor signals add their own options.
+type builder struct {
+	stack             *Stack
+	serverReportables []interceptors.ServerReportable
+	clientReportables []interceptors.ClientReportable
+}
