@@ -108,17 +108,23 @@ func BenchmarkStream(b *testing.B) {
 // BenchmarkReporter is the metrics' own share of a unary server call, without gRPC: start,
 // one message each way, end.
 func BenchmarkReporter(b *testing.B) {
+	sampled := trace.ContextWithSpanContext(context.Background(), fixedSpan)
+	echo := mw.NewServerCallMeta("/grpcobs.demo.v1.DemoService/Echo", nil, nil)
 	for _, tc := range []struct {
 		name string
 		ctx  context.Context
 		meta interceptors.CallMeta
+		opts []metrics.Option
 	}{
-		{"known method", context.Background(), mw.NewServerCallMeta("/grpcobs.demo.v1.DemoService/Echo", nil, nil)},
-		{"unknown method", context.Background(), mw.NewServerCallMeta("/made.up.v1.Service/Method", nil, nil)},
-		{"known method, sampled", trace.ContextWithSpanContext(context.Background(), fixedSpan), mw.NewServerCallMeta("/grpcobs.demo.v1.DemoService/Echo", nil, nil)},
+		{"known method", context.Background(), echo, nil},
+		{"unknown method", context.Background(), mw.NewServerCallMeta("/made.up.v1.Service/Method", nil, nil), nil},
+		// The default exemplar interval: nearly every call finds its exemplar slots taken.
+		{"known method, sampled", sampled, echo, nil},
+		// Two exemplars on every call.
+		{"known method, sampled, exemplar interval 0", sampled, echo, []metrics.Option{metrics.WithExemplarInterval(0)}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			m := metrics.NewServerMetrics()
+			m := metrics.NewServerMetrics(tc.opts...)
 			b.ReportAllocs()
 			for b.Loop() {
 				rep, _ := m.ServerReporter(tc.ctx, tc.meta)

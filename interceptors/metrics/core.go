@@ -16,8 +16,9 @@ type core struct {
 }
 
 func newCore(s side, opts []Option) *core {
-	v := newVectors(s, newOptions(opts))
-	return &core{vecs: v, methods: newMethodTable(v)}
+	o := newOptions(opts)
+	v := newVectors(s, o)
+	return &core{vecs: v, methods: newMethodTable(v, newExemplarSampler(o))}
 }
 
 // reporter counts a call in and returns its Reporter. The context is returned unchanged.

@@ -12,12 +12,16 @@
 //   - grpc_server_in_flight and grpc_client_in_flight count the calls running now;
 //   - when the call's span is sampled, the handled increment and the histogram observation
 //     carry a trace_id exemplar, with no code in the handler; expose them with
-//     promhttp.HandlerOpts{EnableOpenMetrics: true};
+//     promhttp.HandlerOpts{EnableOpenMetrics: true}. Each code's handled counter and each
+//     histogram bucket takes a new exemplar at most once per exemplar interval (1 s; see
+//     WithExemplarInterval), so the rare slow call always leaves its trace ID in its bucket
+//     while a busy series pays for exemplars about once a second, not on every call;
 //   - cardinality is bounded: there is no peer label, and a method that is not known (see
 //     ServerMetrics.InitializeMetrics) is counted as grpc_service="other",
 //     grpc_method="other", as is a code outside the 17 gRPC codes as grpc_code="Unknown".
 //
-// Reporting a call costs the metrics no allocation unless its span is sampled.
+// Reporting a call costs the metrics no allocation unless its span is sampled, and one (the
+// call's reporter) when it is but gets no new exemplar.
 //
 // Wiring, with tracing first so that exemplars find the span:
 //

@@ -87,9 +87,17 @@ func TestInFlightFallsWhenTheCallerCancelsAUnaryCall(t *testing.T) {
 
 func TestInFlightFallsWhenADeadlinePasses(t *testing.T) {
 	s := startStack(t, stackConfig{})
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	// Long enough that even a loaded machine starts the handler before the deadline: a call
+	// that expired before the server saw it would prove nothing about the server side.
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
-	if _, err := s.Demo().Echo(ctx, &demov1.EchoRequest{DelayMs: 60_000}); status.Code(err) != codes.DeadlineExceeded {
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Demo().Echo(ctx, &demov1.EchoRequest{DelayMs: 60_000})
+		done <- err
+	}()
+	waitUntilServerIsHandling(t, s, demoMethod(interceptors.Unary, "Echo"))
+	if err := <-done; status.Code(err) != codes.DeadlineExceeded {
 		t.Fatalf("Echo past its deadline: got %v, want code DeadlineExceeded", err)
 	}
 	// The server ends with its own deadline, or with the cancel the client sends when its

@@ -37,9 +37,10 @@ type methodName struct {
 // Calls read the table without locking or allocating. Adding a method (on its first call, or
 // in InitializeMetrics) copies the table, which happens a bounded number of times.
 type methodTable struct {
-	vecs    *vectors
-	mu      sync.Mutex // serialises changes
-	current atomic.Pointer[methodIndex]
+	vecs      *vectors
+	exemplars *exemplarSampler
+	mu        sync.Mutex // serialises changes
+	current   atomic.Pointer[methodIndex]
 }
 
 // methodIndex is one immutable version of the table.
@@ -49,8 +50,8 @@ type methodIndex struct {
 	registered map[methodName]struct{}
 }
 
-func newMethodTable(v *vectors) *methodTable {
-	t := &methodTable{vecs: v}
+func newMethodTable(v *vectors, ex *exemplarSampler) *methodTable {
+	t := &methodTable{vecs: v, exemplars: ex}
 	t.current.Store(&methodIndex{series: map[methodKey]*methodSeries{}})
 	return t
 }
@@ -102,7 +103,7 @@ func (t *methodTable) addLocked(next *methodIndex, key methodKey) *methodSeries 
 	if s, ok := next.series[key]; ok {
 		return s
 	}
-	s, err := newMethodSeries(t.vecs, string(key.typ), key.service, key.method)
+	s, err := newMethodSeries(t.vecs, t.exemplars, string(key.typ), key.service, key.method)
 	if err != nil {
 		s = t.addLocked(next, methodKey{key.typ, otherLabel, otherLabel})
 	}

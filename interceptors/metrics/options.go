@@ -22,6 +22,11 @@ type options struct {
 	// nativeBucketFactor is the growth factor of native histogram buckets; 0 means no native
 	// histogram.
 	nativeBucketFactor float64
+	// exemplarInterval is how long an exemplar stays before a sampled call may replace it, per
+	// handled counter and per histogram bucket; 0 means every sampled call replaces it.
+	exemplarInterval time.Duration
+	// now is the clock of exemplarInterval; tests replace it (export_test.go).
+	now func() time.Time
 }
 
 // defaultBuckets span 0.5 ms to 10 s: the range where RPC latencies live, from a cached read
@@ -32,9 +37,21 @@ var defaultBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 
 
 // defaultOptions is copied, then the caller's options are applied to the copy.
 var defaultOptions = options{
-	histogram: true,
-	buckets:   defaultBuckets,
+	histogram:        true,
+	buckets:          defaultBuckets,
+	exemplarInterval: defaultExemplarInterval,
+	now:              time.Now,
 }
+
+// defaultExemplarInterval is how often, at most, a handled counter or a histogram bucket takes
+// a new exemplar. A scrape only sees the latest exemplar of each, and Prometheus scrapes every
+// 10 s to 1 min, rarely more often than every few seconds: at one second, every scrape of a
+// busy counter or bucket still finds an exemplar the previous scrape did not, as it would with
+// an exemplar on every call, while the series builds at most one per counter and bucket per
+// second instead of one per sampled call. A longer interval (the Prometheus Java client keeps
+// an exemplar at least ~7 s) would show the same exemplar to consecutive scrapes at 5 s; a
+// shorter one would build exemplars no scrape sees.
+const defaultExemplarInterval = time.Second
 
 // Native histogram limits, as the client_golang documentation recommends: at most 160 buckets
 // per histogram, and the resolution a burst of outliers reduced comes back after an hour.
@@ -105,6 +122,31 @@ func WithNativeHistograms(factor float64) Option {
 // grpc_client_handling_seconds) off, for those who cannot afford its series. Default: on.
 func WithoutHistogram() Option {
 	return func(o *options) { o.histogram = false }
+}
+
+// WithExemplarInterval sets how long an exemplar stays before a sampled call may replace it.
+// Default: 1 s.
+//
+// Exemplars come only from calls whose span is sampled. Each grpc_code of *_handled_total and
+// each bucket of *_handling_seconds keeps its own exemplar, and takes a new one from a sampled
+// call only when it has had none for at least d; otherwise the call is counted and observed
+// without one, at no cost. So a slow call that lands in a bucket with no recent exemplar
+// always leaves its trace ID there, however many fast calls fill the other buckets. (A
+// native-only histogram has no classic buckets; its exemplars are spread the same way over
+// the default bucket bounds.)
+//
+// Prometheus only sees the latest exemplar of a counter or bucket at each scrape, so an
+// interval shorter than the scrape interval loses nothing that Prometheus would have stored,
+// and saves client_golang building an exemplar (a dto.Exemplar with its timestamp and label
+// pairs, about 7 allocations) for the counter and the histogram of nearly every sampled call.
+// 0 gives every sampled call its two exemplars, each replacing the one before; a negative d
+// leaves the default in place.
+func WithExemplarInterval(d time.Duration) Option {
+	return func(o *options) {
+		if d >= 0 {
+			o.exemplarInterval = d
+		}
+	}
 }
 
 func validBuckets(buckets []float64) bool {

@@ -48,14 +48,20 @@ type methodSeries struct {
 	// by InitializeMetrics), so that a series only appears once a call ended with its code.
 	handledVec *prometheus.CounterVec
 	handled    [numCodes]atomic.Pointer[prometheus.Counter]
+
+	// The exemplar slots (see exemplarSampler): one per handled code, and one per histogram
+	// bucket (nil when the histogram is off).
+	exemplars       *exemplarSampler
+	handledExemplar [numCodes]atomic.Int64
+	bucketExemplar  []atomic.Int64
 }
 
 var _ interceptors.Reporter = (*methodSeries)(nil)
 
 // newMethodSeries resolves the series of one method. It fails only if a label value is not
 // valid UTF-8.
-func newMethodSeries(v *vectors, typ, service, method string) (*methodSeries, error) {
-	s := &methodSeries{typ: typ, service: service, method: method, handledVec: v.handled}
+func newMethodSeries(v *vectors, ex *exemplarSampler, typ, service, method string) (*methodSeries, error) {
+	s := &methodSeries{typ: typ, service: service, method: method, handledVec: v.handled, exemplars: ex}
 	var err error
 	if s.started, err = v.started.GetMetricWithLabelValues(typ, service, method); err != nil {
 		return nil, err
@@ -66,6 +72,7 @@ func newMethodSeries(v *vectors, typ, service, method string) (*methodSeries, er
 	s.inFlight = v.inFlight.WithLabelValues(typ, service, method)
 	if v.handling != nil {
 		s.handling = v.handling.WithLabelValues(typ, service, method)
+		s.bucketExemplar = make([]atomic.Int64, ex.slots())
 	}
 	return s, nil
 }
@@ -95,25 +102,19 @@ func (s *methodSeries) begin() {
 	s.inFlight.Inc()
 }
 
-// end counts a call out: its code, and its duration. A non-nil exemplar goes with both.
-func (s *methodSeries) end(err error, d time.Duration, exemplar prometheus.Labels) {
+// finish counts a call out of flight and returns the index of its code.
+func (s *methodSeries) finish(err error) int {
 	s.inFlight.Dec()
-	handled := s.handledCounter(codeIndex(interceptors.Code(err)))
-	if exemplar == nil {
-		handled.Inc()
-		if s.handling != nil {
-			s.handling.Observe(d.Seconds())
-		}
-		return
-	}
-	addWithExemplar(handled, exemplar)
-	if s.handling != nil {
-		observeWithExemplar(s.handling, d.Seconds(), exemplar)
-	}
+	return codeIndex(interceptors.Code(err))
 }
 
 // PostCall counts the call as handled, under its code, and observes its duration.
-func (s *methodSeries) PostCall(err error, d time.Duration) { s.end(err, d, nil) }
+func (s *methodSeries) PostCall(err error, d time.Duration) {
+	s.handledCounter(s.finish(err)).Inc()
+	if s.handling != nil {
+		s.handling.Observe(d.Seconds())
+	}
+}
 
 // PostMsgSend counts a message sent, if it was.
 func (s *methodSeries) PostMsgSend(_ any, err error, _ time.Duration) {

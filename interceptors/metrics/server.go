@@ -23,7 +23,8 @@ import (
 //	grpc_server_in_flight           gauge      calls started and not yet completed
 //
 // The handled increment and the histogram observation carry a trace_id exemplar when the
-// call's span is sampled. A method that is not known gets grpc_service and grpc_method
+// call's span is sampled and that code's counter, or that bucket, has had no exemplar for the
+// exemplar interval (see WithExemplarInterval). A method that is not known gets grpc_service and grpc_method
 // "other": see InitializeMetrics.
 type ServerMetrics struct {
 	core *core
