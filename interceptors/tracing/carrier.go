@@ -3,6 +3,7 @@ package tracing
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"go.opentelemetry.io/otel/propagation"
 	"google.golang.org/grpc/metadata"
@@ -26,6 +27,36 @@ type incomingCarrier struct {
 }
 
 var _ propagation.TextMapCarrier = (*incomingCarrier)(nil)
+
+// incomingCarriers and outgoingCarriers recycle the carriers of the default propagators (see
+// core.extract), which never keep a carrier past the call: a call then allocates nothing for
+// propagation itself. A carrier given to a propagator set with WithPropagator is never
+// recycled, as such a propagator might keep it.
+var (
+	incomingCarriers = sync.Pool{New: func() any { return new(incomingCarrier) }}
+	outgoingCarriers = sync.Pool{New: func() any { return new(outgoingCarrier) }}
+)
+
+// newIncomingCarrier returns a carrier that reads ctx's incoming metadata; release it after
+// the extraction with releaseIncomingCarrier.
+func (c *core) newIncomingCarrier(ctx context.Context) *incomingCarrier {
+	var carrier *incomingCarrier
+	if c.propagator == nil {
+		carrier = incomingCarriers.Get().(*incomingCarrier)
+	} else {
+		carrier = new(incomingCarrier)
+	}
+	carrier.ctx = ctx
+	return carrier
+}
+
+// releaseIncomingCarrier ends the carrier's use: it no longer holds the call's context.
+func (c *core) releaseIncomingCarrier(carrier *incomingCarrier) {
+	carrier.ctx = nil
+	if c.propagator == nil {
+		incomingCarriers.Put(carrier)
+	}
+}
 
 // Get returns the value of key, or "" when it is absent, binary or too long.
 func (c *incomingCarrier) Get(key string) string {
@@ -82,6 +113,24 @@ type outgoingCarrier struct {
 }
 
 var _ propagation.TextMapCarrier = (*outgoingCarrier)(nil)
+
+// newOutgoingCarrier returns an empty carrier; release it with releaseOutgoingCarrier once
+// injectOutgoing has copied its pairs into the outgoing metadata.
+func (c *core) newOutgoingCarrier() *outgoingCarrier {
+	if c.propagator == nil {
+		return outgoingCarriers.Get().(*outgoingCarrier)
+	}
+	return new(outgoingCarrier)
+}
+
+// releaseOutgoingCarrier empties the carrier, and recycles it when it came from the pool.
+func (c *core) releaseOutgoingCarrier(carrier *outgoingCarrier) {
+	clear(carrier.inline[:])
+	carrier.kv = nil
+	if c.propagator == nil {
+		outgoingCarriers.Put(carrier)
+	}
+}
 
 // Get returns the value injected for key so far.
 func (c *outgoingCarrier) Get(key string) string {

@@ -22,27 +22,21 @@ func NewClient(opts ...Option) *Client {
 	return &Client{core: newCore(opts, true)}
 }
 
-// clientCall is one traced client call: its reporter, and the carrier its injection used, in
-// one allocation.
-type clientCall struct {
-	reporter
-	carrier outgoingCarrier
-}
-
 // ClientReporter starts a CLIENT span, the child of the span in ctx, and injects its trace
 // context and ctx's baggage into the outgoing metadata (keeping the metadata already there).
 // A filtered call gets no span and a nil Reporter, but ctx's own trace context and baggage are
 // still injected, so the trace goes on past it.
 func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
 	c := cl.core
-	call := &clientCall{reporter: reporter{core: c}}
 	var span trace.Span
 	if c.traced(ctx, meta) {
 		m := c.method(meta)
 		ctx, span = c.tracer.start(ctx, m.name, m.start)
 	}
-	c.propagator.Inject(ctx, &call.carrier)
-	ctx = injectOutgoing(ctx, &call.carrier)
+	carrier := c.newOutgoingCarrier()
+	c.inject(ctx, carrier)
+	ctx = injectOutgoing(ctx, carrier)
+	c.releaseOutgoingCarrier(carrier)
 	if span == nil || !span.IsRecording() {
 		return nil, ctx
 	}
@@ -51,6 +45,5 @@ func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta
 			span.SetAttributes(attrs...)
 		}
 	}
-	call.span = span
-	return &call.reporter, ctx
+	return &reporter{core: c, span: span}, ctx
 }

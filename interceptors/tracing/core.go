@@ -19,7 +19,7 @@ const ScopeName = "github.com/grpcobs/grpcobs/interceptors/tracing"
 // cache. Its side (client or server) is fixed at construction.
 type core struct {
 	tracer         *tracerSource
-	propagator     propagation.TextMapPropagator
+	propagator     propagation.TextMapPropagator // nil: W3C Trace Context and Baggage, see extract
 	filter         Filter
 	messageEvents  bool
 	baggage        []baggageAttribute
@@ -31,6 +31,7 @@ type core struct {
 	status     [numCodes][]attribute.KeyValue
 	methods    methodCache
 	localAddrs localAddrCache
+	peerHosts  peerHostCache
 }
 
 func newCore(opts []Option, isClient bool) *core {
@@ -54,6 +55,28 @@ func newCore(opts []Option, isClient bool) *core {
 		c.status[code] = c.conv.statusAttributes(code, interceptors.IsError(isClient, code))
 	}
 	return c
+}
+
+// extract reads the caller's trace context and baggage from carrier into ctx. Without
+// WithPropagator it runs W3C Trace Context, then W3C Baggage, exactly as the composite of the
+// two would, but without the composite's indirection, and so that the carrier may come from
+// a pool: these propagators are known not to keep it.
+func (c *core) extract(ctx context.Context, carrier *incomingCarrier) context.Context {
+	if c.propagator == nil {
+		ctx = propagation.TraceContext{}.Extract(ctx, carrier)
+		return propagation.Baggage{}.Extract(ctx, carrier)
+	}
+	return c.propagator.Extract(ctx, carrier)
+}
+
+// inject writes ctx's trace context and baggage into carrier, as extract reads them.
+func (c *core) inject(ctx context.Context, carrier *outgoingCarrier) {
+	if c.propagator == nil {
+		propagation.TraceContext{}.Inject(ctx, carrier)
+		propagation.Baggage{}.Inject(ctx, carrier)
+		return
+	}
+	c.propagator.Inject(ctx, carrier)
 }
 
 // traced applies the filter.

@@ -15,21 +15,18 @@ type Option func(*options)
 
 type options struct {
 	tracerProvider trace.TracerProvider
-	propagator     propagation.TextMapPropagator
+	propagator     propagation.TextMapPropagator // nil: W3C Trace Context and Baggage
 	filter         Filter
 	messageEvents  bool
 	baggageKeys    []string
 	publicEndpoint func(ctx context.Context, meta interceptors.CallMeta) bool
 }
 
-// defaultOptions is copied, then the options are applied to the copy.
-var defaultOptions = options{
-	// tracerProvider nil means the global provider, looked up at each call.
-	propagator: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}),
-}
-
+// newOptions applies opts to the defaults: a nil tracerProvider means the global provider,
+// looked up at each call; a nil propagator means W3C Trace Context and Baggage (see
+// core.extract).
 func newOptions(opts []Option) options {
-	o := defaultOptions
+	var o options
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)

@@ -3,6 +3,7 @@ package tracing
 import (
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,13 +17,43 @@ import (
 // (network.peer.address, network.peer.port) and the server's own (server.address,
 // server.port, as otelgrpc sets them).
 func (c *core) appendPeerAttributes(attrs []attribute.KeyValue, remote, local net.Addr) []attribute.KeyValue {
-	if host, port, ok := splitAddr(remote); ok {
+	if tcp, ok := remote.(*net.TCPAddr); ok && tcp != nil {
+		attrs = append(attrs, semconv.NetworkPeerAddress(c.peerHosts.host(tcp.AddrPort().Addr())))
+		if tcp.Port > 0 {
+			attrs = append(attrs, semconv.NetworkPeerPort(tcp.Port))
+		}
+	} else if host, port, ok := splitAddr(remote); ok {
 		attrs = append(attrs, semconv.NetworkPeerAddress(host))
 		if port > 0 {
 			attrs = append(attrs, semconv.NetworkPeerPort(port))
 		}
 	}
-	return append(attrs, c.localAddrs.attributes(local)...)
+	return c.localAddrs.appendAttributes(attrs, local)
+}
+
+// maxCachedPeerHosts bounds the cache of callers' IP addresses: past it, an address is
+// spelled anew for each call.
+const maxCachedPeerHosts = 1024
+
+// peerHostCache keeps the spelling of the callers' IP addresses (network.peer.address), so
+// that a call from a known caller does not format its address again. It is keyed by IP alone,
+// not by port: callers are far fewer than their connections.
+type peerHostCache struct {
+	hosts sync.Map // netip.Addr -> string
+	size  atomic.Int32
+}
+
+func (c *peerHostCache) host(ip netip.Addr) string {
+	if cached, ok := c.hosts.Load(ip); ok {
+		return cached.(string)
+	}
+	host := addrString(ip)
+	if c.size.Load() < maxCachedPeerHosts {
+		if _, loaded := c.hosts.LoadOrStore(ip, host); !loaded {
+			c.size.Add(1)
+		}
+	}
+	return host
 }
 
 // maxCachedLocalAddrs bounds the cache of the server's own addresses: a server listens on
@@ -36,23 +67,25 @@ type localAddrCache struct {
 	size  atomic.Int32
 }
 
-func (c *localAddrCache) attributes(local net.Addr) []attribute.KeyValue {
+// appendAttributes appends the server.* attributes of local to attrs.
+func (c *localAddrCache) appendAttributes(attrs []attribute.KeyValue, local net.Addr) []attribute.KeyValue {
 	tcp, isTCP := local.(*net.TCPAddr)
 	if isTCP && tcp != nil {
 		if cached, ok := c.attrs.Load(tcp.AddrPort()); ok {
-			return cached.([]attribute.KeyValue)
+			return append(attrs, cached.([]attribute.KeyValue)...)
 		}
 	}
 	host, port, ok := splitAddr(local)
 	if !ok {
-		return nil
+		return attrs
 	}
-	attrs := []attribute.KeyValue{semconv.ServerAddress(host)}
+	n := len(attrs)
+	attrs = append(attrs, semconv.ServerAddress(host))
 	if port > 0 {
 		attrs = append(attrs, semconv.ServerPort(port))
 	}
 	if isTCP && tcp != nil && c.size.Load() < maxCachedLocalAddrs {
-		if _, loaded := c.attrs.LoadOrStore(tcp.AddrPort(), attrs); !loaded {
+		if _, loaded := c.attrs.LoadOrStore(tcp.AddrPort(), slices.Clone(attrs[n:])); !loaded {
 			c.size.Add(1)
 		}
 	}

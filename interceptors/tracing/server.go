@@ -25,11 +25,11 @@ func NewServer(opts ...Option) *Server {
 	return &Server{core: newCore(opts, false)}
 }
 
-// serverCall is one traced server call: its reporter, and the carrier its extraction used,
-// in one allocation.
+// serverCall is one traced server call: its reporter, and room for its span's connection
+// attributes, in one allocation, made only for a span that records.
 type serverCall struct {
 	reporter
-	carrier incomingCarrier
+	attrs [4]attribute.KeyValue // network.peer.address, network.peer.port, server.address, server.port
 }
 
 // ServerReporter extracts the caller's trace context and baggage from the incoming metadata
@@ -39,17 +39,16 @@ type serverCall struct {
 // context still carries what was extracted.
 func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
 	c := s.core
-	call := &serverCall{reporter: reporter{core: c}}
-	call.carrier.ctx = ctx
+	carrier := c.newIncomingCarrier(ctx)
 	trusted := c.publicEndpoint == nil || !c.publicEndpoint(ctx, meta)
 	var caller trace.SpanContext
 	if trusted {
-		ctx = c.propagator.Extract(ctx, &call.carrier)
+		ctx = c.extract(ctx, carrier)
 	} else {
 		// Extract on an empty context: only the caller's span context is kept, for the link.
-		caller = trace.SpanContextFromContext(c.propagator.Extract(context.Background(), &call.carrier))
+		caller = trace.SpanContextFromContext(c.extract(context.Background(), carrier))
 	}
-	call.carrier.ctx = nil
+	c.releaseIncomingCarrier(carrier)
 	if !c.traced(ctx, meta) {
 		return nil, ctx
 	}
@@ -66,16 +65,16 @@ func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta)
 	if !span.IsRecording() {
 		return nil, ctx
 	}
-	var attrs []attribute.KeyValue
+	call := &serverCall{reporter: reporter{core: c, span: span}}
+	attrs := call.attrs[:0]
 	if p, ok := peer.FromContext(ctx); ok {
-		attrs = c.appendPeerAttributes(make([]attribute.KeyValue, 0, 4+len(c.baggage)), p.Addr, p.LocalAddr)
+		attrs = c.appendPeerAttributes(attrs, p.Addr, p.LocalAddr)
 	}
-	if trusted {
+	if trusted && len(c.baggage) > 0 {
 		attrs = appendBaggageAttributes(attrs, baggage.FromContext(ctx), c.baggage)
 	}
 	if len(attrs) > 0 {
 		span.SetAttributes(attrs...)
 	}
-	call.span = span
 	return &call.reporter, ctx
 }
