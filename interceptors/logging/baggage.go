@@ -3,6 +3,7 @@ package logging
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/sirupsen/logrus"
 	"go.opentelemetry.io/otel/baggage"
@@ -26,11 +27,13 @@ func validBaggageKey(key string) bool {
 	return true
 }
 
-// appendBaggageKeys adds to an allowlist the valid baggage keys, once each.
+// appendBaggageKeys adds to an allowlist the valid baggage keys, once each. A key named like a
+// credential (authorization, cookie, token, …; see neverLogged) is refused whatever the
+// allowlist says, as tracing refuses it for span attributes.
 func appendBaggageKeys(list []string, keys []string) []string {
 	list = slices.Clip(list)
 	for _, k := range keys {
-		if validBaggageKey(k) && !slices.Contains(list, k) {
+		if validBaggageKey(k) && !neverLogged(strings.ToLower(k)) && !slices.Contains(list, k) {
 			list = append(list, k)
 		}
 	}

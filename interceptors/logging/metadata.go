@@ -78,7 +78,22 @@ func (l *callLogger) addMetadata(f logrus.Fields, ctx context.Context) {
 			values = metadata.ValueFromIncomingContext(ctx, kf.key)
 		}
 		if len(values) > 0 {
-			f[kf.field] = strings.Join(values, ", ")
+			f[kf.field] = boundedValue(strings.Join(values, ", "))
 		}
 	}
+}
+
+// maxMetadataValueBytes bounds a logged metadata value: a caller decides what it sends (up to
+// grpc-go's 16 MB header limit), and must not decide the size of the server's log lines.
+const maxMetadataValueBytes = 256
+
+// truncatedMarker ends a logged value that was cut to maxMetadataValueBytes.
+const truncatedMarker = "…(truncated)"
+
+// boundedValue cuts v to maxMetadataValueBytes, keeping it valid UTF-8, and marks the cut.
+func boundedValue(v string) string {
+	if len(v) <= maxMetadataValueBytes {
+		return v
+	}
+	return strings.ToValidUTF8(v[:maxMetadataValueBytes], "") + truncatedMarker
 }

@@ -74,8 +74,9 @@ func WithFilter(f Filter) Option {
 }
 
 // WithBaggageFields logs the named members of the W3C baggage in the call's context as
-// "baggage.<key>" fields. Keys that are not valid baggage keys are ignored; given several
-// times, the keys add up. Which baggage is in the context is the tracing layer's business: a
+// "baggage.<key>" fields. Keys that are not valid baggage keys are ignored, and so are keys
+// named like credentials (the rule of WithMetadataFields); given several times, the keys add
+// up. Which baggage is in the context is the tracing layer's business: a
 // public endpoint that drops untrusted incoming baggage leaves none to log. Default: none.
 func WithBaggageFields(keys ...string) Option {
 	return func(o *options) { o.baggageKeys = appendBaggageKeys(o.baggageKeys, keys) }
@@ -84,7 +85,8 @@ func WithBaggageFields(keys ...string) Option {
 // WithMetadataFields logs the named request metadata (incoming on a server, outgoing on a
 // client) as "grpc.request.metadata.<key>" fields, several values joined by ", ". Keys are
 // case-insensitive; keys that are not valid metadata keys are ignored; given several times,
-// the keys add up.
+// the keys add up. A value longer than 256 bytes is cut there and ends in "…(truncated)": the
+// caller decides what it sends, not how long the server's log lines are.
 //
 // Credentials are never logged, whatever the list says: keys starting with "grpc-" (gRPC's
 // own, grpc-trace-bin included), binary keys (ending in "-bin"), "baggage" (see

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/protoreg"
 	"google.golang.org/grpc"
 )
 
@@ -77,7 +78,7 @@ func (idx *methodIndex) knows(service, method string) bool {
 		_, ok := idx.registered[methodName{service, method}]
 		return ok
 	}
-	return declaredMethod(service, method)
+	return protoreg.Declared(service, method)
 }
 
 // add creates the series of a known method's first call of its type, or of the first call of

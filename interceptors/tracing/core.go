@@ -2,12 +2,15 @@ package tracing
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/protoreg"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 )
@@ -98,6 +101,36 @@ type method struct {
 	start []trace.SpanStartOption
 }
 
+// otherMethod is rpc.method of a method the program does not declare, and spanNameOther the
+// name of its span, as the semantic conventions say: the name a caller sent is any bytes, and
+// must reach neither span names (unbounded) nor exporters that refuse invalid UTF-8.
+const (
+	otherMethod   = "_OTHER"
+	spanNameOther = "grpc"
+	// maxOriginalMethodBytes bounds rpc.method_original, the name the caller sent.
+	maxOriginalMethodBytes = 256
+)
+
+// undeclaredMethod is the method of a call to a method that no generated code linked into the
+// program declares (see protoreg.Declared): a span named "grpc", rpc.method "_OTHER", and the
+// name sent, made valid UTF-8 and cut to a bound, in rpc.method_original. It is not cached, so
+// a caller's made-up names take no memory.
+func (c *core) undeclaredMethod(meta interceptors.CallMeta) *method {
+	original := meta.Service + "/" + meta.Method
+	if len(original) > maxOriginalMethodBytes {
+		original = original[:maxOriginalMethodBytes]
+	}
+	original = strings.ToValidUTF8(original, "\uFFFD")
+	attrs := c.conv.methodAttributes(otherMethod, otherMethod, otherMethod)
+	if c.conv&conventionsCurrent != 0 {
+		attrs = append(attrs, semconv.RPCMethodOriginal(original))
+	}
+	return &method{
+		name:  spanNameOther,
+		start: []trace.SpanStartOption{trace.WithSpanKind(c.kind), trace.WithAttributes(attrs...)},
+	}
+}
+
 // maxCachedMethods bounds the method cache: a server with an unknown-service handler sees
 // whatever method names its callers send, and must not keep one entry per name forever.
 const maxCachedMethods = 1024
@@ -113,6 +146,9 @@ func (c *core) method(meta interceptors.CallMeta) *method {
 	key := methodKey{meta.Service, meta.Method}
 	if m, ok := c.methods.methods.Load(key); ok {
 		return m.(*method)
+	}
+	if !protoreg.Declared(meta.Service, meta.Method) {
+		return c.undeclaredMethod(meta)
 	}
 	name := meta.Service + "/" + meta.Method
 	m := &method{

@@ -1,4 +1,4 @@
-package metrics
+package protoreg
 
 import (
 	"sync"
@@ -8,10 +8,10 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 )
 
-// declaredMethod reports whether generated code linked into the program declares the method:
+// Declared reports whether generated code linked into the program declares the method:
 // protoc-gen-go registers the descriptors of every .proto file in protoregistry.GlobalFiles
 // when its package is initialised.
-func declaredMethod(service, method string) bool {
+func Declared(service, method string) bool {
 	sd, ok := linkedServices.lookup(service)
 	return ok && sd.Methods().ByName(protoreflect.Name(method)) != nil
 }

@@ -1,4 +1,4 @@
-package metrics
+package protoreg
 
 import (
 	"fmt"
@@ -6,11 +6,16 @@ import (
 	"sync/atomic"
 	"testing"
 
+	_ "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1" // declares grpcobs.demo.v1.DemoService
+	"go.uber.org/goleak"
+
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 var lateFiles atomic.Int32
 
@@ -18,9 +23,9 @@ var lateFiles atomic.Int32
 // found all the same.
 func TestDeclaredMethodSeesFilesRegisteredLater(t *testing.T) {
 	// The registry is global: each run (-count) registers a file of its own.
-	pkg := fmt.Sprintf("grpcobs.metrics.late%d.v1", lateFiles.Add(1))
+	pkg := fmt.Sprintf("grpcobs.protoreg.late%d.v1", lateFiles.Add(1))
 	service := pkg + ".Late"
-	if declaredMethod(service, "Do") {
+	if Declared(service, "Do") {
 		t.Fatalf("%s/Do is declared before its file is registered", service)
 	}
 	file, err := protodesc.NewFile(&descriptorpb.FileDescriptorProto{
@@ -43,10 +48,10 @@ func TestDeclaredMethodSeesFilesRegisteredLater(t *testing.T) {
 	if err := protoregistry.GlobalFiles.RegisterFile(file); err != nil {
 		t.Fatalf("register the file: %v", err)
 	}
-	if !declaredMethod(service, "Do") {
+	if !Declared(service, "Do") {
 		t.Errorf("%s/Do is not declared after its file was registered", service)
 	}
-	if declaredMethod(service, "Undo") {
+	if Declared(service, "Undo") {
 		t.Errorf("%s/Undo is declared; the service has no such method", service)
 	}
 }
@@ -65,8 +70,8 @@ func TestDeclaredMethod(t *testing.T) {
 		{"unknown", "unknown", false},
 		{"", "", false},
 	} {
-		if got := declaredMethod(tc.service, tc.method); got != tc.want {
-			t.Errorf("declaredMethod(%q, %q) = %v, want %v", tc.service, tc.method, got, tc.want)
+		if got := Declared(tc.service, tc.method); got != tc.want {
+			t.Errorf("Declared(%q, %q) = %v, want %v", tc.service, tc.method, got, tc.want)
 		}
 	}
 }
