@@ -29,13 +29,13 @@ import (
 // with a client that has the whole stack, at a server that has it too and answers any method
 // through an unknown-service handler (as a proxy or a catch-all does). Afterwards:
 //   - the metric series are exactly those of the one known method called and of "other";
-//   - every span has the same attribute keys, and every attribute but rpc.method and
-//     rpc.method_original (see TestUnknownMethodsGetBoundedSpanNames) has the same value on
-//     every span;
+//   - the spans have two names, the known method's and "grpc", and the same attribute keys;
+//     every attribute has one value on every span of a method, but rpc.method_original, which
+//     carries the name the caller sent, as the semantic conventions ask;
 //   - each side logged one valid JSON line per call (lines may name the method: that is one
 //     line's worth of memory, not a series);
-//   - the live heap is flat: the second 5,000 names add nothing measurable, and the first
-//     5,000 no more than the bounded caches of the stack hold.
+//   - the live heap is flat: neither the first 5,000 names nor the next 5,000 leave anything
+//     measurable behind.
 func TestRandomMethodNamesThroughTheWholeStack(t *testing.T) {
 	shapes := newSpanShapes(0)
 	var serverLines, clientLines lineCounter
@@ -90,7 +90,7 @@ func TestRandomMethodNamesThroughTheWholeStack(t *testing.T) {
 		server, client := spansEnded()
 		return fmt.Sprintf("%d server and %d client spans, want %d each", server, client, calls)
 	})
-	shapes.checkAttributes(t, s.Addr)
+	shapes.check(t, s.Addr, 2*half)
 	for side, lines := range map[string]*lineCounter{"server": &serverLines, "client": &clientLines} {
 		if got, bad := lines.counts(); got != calls || len(bad) > 0 {
 			t.Errorf("%s log: %d finish lines, want %d; lines that are not a finish line in valid JSON: %q", side, got, calls, bad)
@@ -98,14 +98,13 @@ func TestRandomMethodNamesThroughTheWholeStack(t *testing.T) {
 	}
 	checkAttackSeries(t, s, 2*half)
 
-	// The stack's per-method caches are bounded (tracing keeps at most 1,024 methods); past
-	// them, nothing grows. Measured: docs/RELIABILITY.md.
-	const maxFirstHalfGrowth, maxSecondHalfGrowth = 4 << 20, 256 << 10
-	if growth := afterFirstHalf - before; growth > maxFirstHalfGrowth {
-		t.Errorf("the first %d random methods grew the live heap by %d bytes, want at most %d", half, growth, maxFirstHalfGrowth)
-	}
-	if growth := afterSecondHalf - afterFirstHalf; growth > maxSecondHalfGrowth {
-		t.Errorf("the next %d random methods grew the live heap by %d bytes, want at most %d: memory is not flat", half, growth, maxSecondHalfGrowth)
+	// Nothing keeps a name a caller made up: no series, no cache entry. Measured:
+	// docs/RELIABILITY.md.
+	const maxGrowth = 256 << 10
+	for i, growth := range []int64{afterFirstHalf - before, afterSecondHalf - afterFirstHalf} {
+		if growth > maxGrowth {
+			t.Errorf("%d random methods (batch %d of 2) grew the live heap by %d bytes, want at most %d", half, i+1, growth, maxGrowth)
+		}
 	}
 }
 
@@ -157,39 +156,43 @@ func checkAttackSeries(t *testing.T, s *stack, attackCalls float64) {
 	}
 }
 
-// TestUnknownMethodsGetBoundedSpanNames is the tracing half of the cardinality policy, as the
-// semantic conventions the tracing package follows (v1.43.0) have it: a method the server does
-// not know is "_OTHER" in rpc.method, the span is named "grpc" (rpc.system.name), and only
-// rpc.method_original carries the name the caller sent. Today the span name and rpc.method
-// carry whatever the caller sent: unbounded, and, since a method name can be any bytes, not
-// always valid UTF-8, which OTLP cannot carry: one such span fails the export of its whole
-// batch.
-func TestUnknownMethodsGetBoundedSpanNames(t *testing.T) {
-	shapes := newSpanShapes(1000)
+// TestHostileMethodNamesKeepSpansExportable: a method name is any bytes the caller sends, and
+// OTLP refuses a span with a string that is not valid UTF-8 (the exporter fails the whole batch
+// the span is in, other calls' spans with it). Through an unknown-service handler, a method
+// named with invalid UTF-8, a made-up one and a known one make spans that all export: the
+// undeclared methods' spans are named "grpc", with rpc.method "_OTHER" and the name sent, made
+// valid UTF-8, in rpc.method_original.
+func TestHostileMethodNamesKeepSpansExportable(t *testing.T) {
+	shapes := newSpanShapes(6)
 	s := startStack(t, stackConfig{spans: shapes, serverOptions: []grpc.ServerOption{grpc.UnknownServiceHandler(echoAnything)}})
-	rng := rand.New(rand.NewPCG(1, 2))
-	methods := []string{"/bad\xff.Service/M\xfe"}
-	for range 200 {
-		methods = append(methods, randomMethod(rng))
-	}
 	ctx := testContext(t)
-	for _, m := range methods {
+	for _, m := range []string{"/bad\xff.Service/M\xfe", "/made.up.v1.Service/Method"} {
 		var resp demov1.EchoResponse
 		if err := s.Client.Invoke(ctx, m, &demov1.EchoRequest{}, &resp); err != nil {
 			t.Fatalf("%q: %v", m, err)
 		}
 	}
-	eventually(t, func() bool { return shapes.count(trace.SpanKindServer) == len(methods) }, func() string { return "server spans" })
-
-	shapes.mu.Lock()
-	names, methodValues, invalid := len(shapes.names.seen), shapes.values["rpc.method"], shapes.invalidUTF8
-	shapes.mu.Unlock()
-	if names > 2 || methodValues.overflow || len(methodValues.seen) > 2 {
-		t.Errorf("%d calls to unknown methods made %d span names (overflow %v) and %d rpc.method values (overflow %v), want the bounded \"grpc\" and \"_OTHER\"",
-			len(methods), names, shapes.names.overflow, len(methodValues.seen), methodValues.overflow)
+	if _, err := s.Demo().Echo(ctx, &demov1.EchoRequest{}); err != nil {
+		t.Fatalf("Echo: %v", err)
 	}
-	if invalid > 0 {
-		t.Errorf("%d spans carry strings that are not valid UTF-8", invalid)
+	eventually(t, func() bool { return len(shapes.kept()) == 6 }, func() string { return fmt.Sprintf("%d spans ended, want 6", len(shapes.kept())) })
+
+	got := map[string][]string{}
+	for _, span := range shapes.kept() {
+		a := attrs(span)
+		got[span.SpanKind().String()] = append(got[span.SpanKind().String()],
+			fmt.Sprintf("%s rpc.method=%s rpc.method_original=%+q", span.Name(), a["rpc.method"], a["rpc.method_original"]))
+	}
+	for kind := range got {
+		slices.Sort(got[kind])
+	}
+	want := []string{
+		`grpc rpc.method=_OTHER rpc.method_original="bad\ufffd.Service/M\ufffd"`,
+		`grpc rpc.method=_OTHER rpc.method_original="made.up.v1.Service/Method"`,
+		`grpcobs.demo.v1.DemoService/Echo rpc.method=grpcobs.demo.v1.DemoService/Echo rpc.method_original=""`,
+	}
+	if diff := cmp.Diff(map[string][]string{"server": want, "client": want}, got); diff != "" {
+		t.Errorf("spans by kind (-want +got):\n%s", diff)
 	}
 	if err := exportOTLP(t, shapes.kept()); err != nil {
 		t.Errorf("OTLP export of the spans: %v", err)
@@ -247,13 +250,15 @@ type spanShapes struct {
 
 const maxDistinct = 64
 
-// distinct holds up to maxDistinct values, and whether there were more.
+// distinct holds up to maxDistinct values, whether there were more, and how many it was given.
 type distinct struct {
 	seen     map[string]bool
 	overflow bool
+	count    int
 }
 
 func (d *distinct) add(v string) {
+	d.count++
 	if d.seen == nil {
 		d.seen = map[string]bool{}
 	}
@@ -313,27 +318,32 @@ func (p *spanShapes) kept() []sdktrace.ReadOnlySpan {
 	return slices.Clone(p.first)
 }
 
-// checkAttributes fails the test unless the spans have exactly the attribute keys of a call
-// over loopback TCP, and every attribute but rpc.method and rpc.method_original one value: on
-// one connection, the peer's port is the same for every call. rpc.method_original is the name
-// the caller sent, cut to 256 bytes: one span's worth of data, never a name or a label.
-func (p *spanShapes) checkAttributes(t *testing.T, serverAddr string) {
+// check fails the test unless the spans have the names and attributes of calls over loopback
+// TCP to Echo and to undeclared methods: every attribute has one value per method, except
+// rpc.method_original, which the spans of the undeclared methods (undeclared of them) carry.
+// On one connection, the peer's port is the same for every call.
+func (p *spanShapes) check(t *testing.T, serverAddr string, undeclared int) {
 	t.Helper()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	got := map[string][]string{}
-	for key, d := range p.values {
-		if key == "rpc.method" || key == "rpc.method_original" {
-			continue
-		}
+	values := func(d *distinct) []string {
 		vs := slices.Sorted(maps.Keys(d.seen))
 		if d.overflow {
 			vs = append(vs, "…")
 		}
-		got[string(key)] = vs
+		return vs
+	}
+	const echo = demoService + "/Echo"
+	got := map[string][]string{"span name": values(&p.names)}
+	for key, d := range p.values {
+		if key != "rpc.method_original" {
+			got[string(key)] = values(d)
+		}
 	}
 	_, port, _ := net.SplitHostPort(serverAddr)
 	want := map[string][]string{
+		"span name":                {"grpc", echo},
+		"rpc.method":               {"_OTHER", echo},
 		"rpc.system.name":          {"grpc"},
 		"rpc.response.status_code": {"OK"},
 		"network.peer.address":     {"127.0.0.1"},
@@ -345,10 +355,13 @@ func (p *spanShapes) checkAttributes(t *testing.T, serverAddr string) {
 		want["network.peer.port"] = []string{"the client's one port"}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("span attributes other than rpc.method, with their values (-want +got):\n%s", diff)
+		t.Errorf("span names and attributes other than rpc.method_original, with their values (-want +got):\n%s", diff)
 	}
-	if p.values["rpc.method"] == nil {
-		t.Errorf("no span has rpc.method")
+	if original := p.values["rpc.method_original"]; original == nil || original.count != 2*undeclared {
+		t.Errorf("rpc.method_original is on %v spans, want the %d of the undeclared methods' calls", original, 2*undeclared)
+	}
+	if p.invalidUTF8 > 0 {
+		t.Errorf("%d spans carry a string that is not valid UTF-8", p.invalidUTF8)
 	}
 }
 

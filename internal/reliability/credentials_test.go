@@ -114,17 +114,19 @@ func TestCredentialsReachNoOutput(t *testing.T) {
 	}
 }
 
-// TestCredentialNamedBaggageReachesNoOutput: the tracing allowlist refuses baggage members
-// named like credentials (authorization, cookie, grpc-…), even when listed; the logging
-// allowlist must refuse them too, so that one policy holds across the stack.
+// TestCredentialNamedBaggageReachesNoOutput: baggage members named like credentials
+// (authorization, cookie, grpc-…) reach no span and no log line even when both allowlists name
+// them, while a benign member on the same allowlists reaches both: one policy across the stack.
 func TestCredentialNamedBaggageReachesNoOutput(t *testing.T) {
-	keys := []string{"authorization", "cookie", "grpc-token"}
+	keys := []string{"authorization", "cookie", "grpc-token", "tenant"}
 	s := startStack(t, stackConfig{
 		serverTracing: []tracing.Option{tracing.WithBaggageAttributes(keys...)},
+		clientTracing: []tracing.Option{tracing.WithBaggageAttributes(keys...)},
 		serverLogging: []logging.Option{logging.WithBaggageFields(keys...)},
 		clientLogging: []logging.Option{logging.WithBaggageFields(keys...)},
 	})
-	ctx := withBaggage(t, testContext(t), "authorization", secretMarker+"authorization", "cookie", secretMarker+"cookie", "grpc-token", secretMarker+"grpc")
+	ctx := withBaggage(t, testContext(t), "authorization", secretMarker+"authorization", "cookie", secretMarker+"cookie",
+		"grpc-token", secretMarker+"grpc", "tenant", "acme")
 	if err := callKinds[0].call(ctx, s.Demo()); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
@@ -134,12 +136,17 @@ func TestCredentialNamedBaggageReachesNoOutput(t *testing.T) {
 				t.Errorf("%v span records a credential: %s", span.SpanKind(), where)
 			}
 		}
+		if got := attrs(span)["baggage.tenant"]; got != "acme" {
+			t.Errorf("%v span has baggage.tenant %q, want acme: the allowlist was not on", span.SpanKind(), got)
+		}
 	}
 	for side, log := range map[string]*lineSink{"server": s.ServerLog, "client": s.ClientLog} {
-		for _, line := range log.Lines() {
-			if strings.Contains(line, secretMarker) {
-				t.Errorf("%s log line with a credential: %s", side, line)
-			}
+		lines := finishLines(t, log)
+		if len(lines) != 1 || lines[0]["baggage.tenant"] != "acme" {
+			t.Errorf("%s log %q, want one finish line with baggage.tenant acme", side, log.Text())
+		}
+		if strings.Contains(log.Text(), secretMarker) {
+			t.Errorf("%s log with a credential: %s", side, log.Text())
 		}
 	}
 }

@@ -12,12 +12,15 @@
 //     per code; in-flight gauges at 0; goroutines back to their baseline; the live heap flat.
 //     The size is the test flag -soak.calls (default 10,000; scripts/soak.sh runs 100,000).
 //   - cardinality_test.go: 10,000 random method names, through an unknown-service handler and
-//     a client, add no metric series, no span attribute key and no memory.
+//     a client, add no metric series, no span name, no attribute value but rpc.method_original,
+//     and no memory; a method name that is not UTF-8 does not break OTLP export.
 //   - hostile_metadata_test.go: megabyte baggage, 10,000 members, thousands of keys, binary and
 //     invalid UTF-8 values succeed and stay within the limits, also on a server's onward call;
-//     metadata past gRPC's header list limit fails cleanly.
+//     metadata past gRPC's header list limit fails cleanly; a megabyte allowlisted value is
+//     logged cut to a bound.
 //   - credentials_test.go: with every option that copies call data into output turned on,
-//     credentials in metadata reach no log line, span or metric label.
+//     credentials in metadata, and baggage members named like credentials, reach no log line,
+//     span or metric label.
 //   - public_endpoint_test.go: a public endpoint drops untrusted baggage everywhere and starts
 //     a new trace linked to the caller's.
 //   - health_faults_test.go: hung, panicking and flapping checkers, a dependency killed and
