@@ -11,7 +11,6 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -77,19 +76,6 @@ func attrs(kvs []attribute.KeyValue) map[string]string {
 		m[string(kv.Key)] = kv.Value.String()
 	}
 	return m
-}
-
-func withBaggage(t testing.TB, ctx context.Context, key, value string) context.Context {
-	t.Helper()
-	m, err := baggage.NewMemberRaw(key, value)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := baggage.New(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return baggage.ContextWithBaggage(ctx, b)
 }
 
 func testContext(t testing.TB) context.Context {

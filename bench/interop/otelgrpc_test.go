@@ -41,7 +41,7 @@ func TestOtelgrpcClientToGrpcobsServer(t *testing.T) {
 		testsrv.WithDialOptions(grpc.WithStatsHandler(otelgrpc.NewClientHandler(otelgrpc.WithTracerProvider(tr), otelgrpc.WithPropagators(w3c)))),
 		testsrv.WithRegister(saw.register))
 
-	if _, err := h.Demo().Echo(withBaggage(t, testContext(t), "tenant", "acme"), &demov1.EchoRequest{}); err != nil {
+	if _, err := h.Demo().Echo(testsrv.WithBaggage(t, testContext(t), "tenant", "acme"), &demov1.EchoRequest{}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
 	spans := tr.ended(t, 2)
@@ -65,7 +65,7 @@ func TestGrpcobsClientToOtelgrpcServer(t *testing.T) {
 		testsrv.WithDialOptions(interceptors.DialOptions(tracing.NewClient(tracing.WithTracerProvider(tr)))...),
 		testsrv.WithRegister(saw.register))
 
-	if _, err := h.Demo().Echo(withBaggage(t, testContext(t), "tenant", "acme"), &demov1.EchoRequest{}); err != nil {
+	if _, err := h.Demo().Echo(testsrv.WithBaggage(t, testContext(t), "tenant", "acme"), &demov1.EchoRequest{}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
 	spans := tr.ended(t, 2)

@@ -18,29 +18,6 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// echoAnything is an unknown-service handler: it answers any method, the way a proxy or a
-// catch-all would, with the message it received.
-func echoAnything(_ any, stream grpc.ServerStream) error {
-	var req demov1.EchoRequest
-	if err := stream.RecvMsg(&req); err != nil {
-		return err
-	}
-	return stream.SendMsg(&demov1.EchoResponse{Message: req.GetMessage()})
-}
-
-// randomMethod is a random "/package.Service/Method" of about 100 bytes.
-func randomMethod(rng *rand.Rand) string {
-	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	word := func(n int) string {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = letters[rng.IntN(len(letters))]
-		}
-		return string(b)
-	}
-	return "/" + word(30) + ".v1." + word(30) + "/" + word(35)
-}
-
 // heapAfterGC is the live heap, measured after collecting garbage.
 func heapAfterGC() int64 {
 	runtime.GC()
@@ -54,7 +31,7 @@ func heapAfterGC() int64 {
 // handler and through a client, adds no series and does not grow memory.
 func TestRandomMethodNamesAddNoSeries(t *testing.T) {
 	s := startStack(t, stackConfig{harness: []testsrv.Option{
-		testsrv.WithServerOptions(grpc.UnknownServiceHandler(echoAnything)),
+		testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything)),
 	}})
 	// call makes n calls to random methods, from a few goroutines at once, as an attacker
 	// would.
@@ -69,7 +46,7 @@ func TestRandomMethodNamesAddNoSeries(t *testing.T) {
 			wg.Go(func() {
 				for range n / workers {
 					var resp demov1.EchoResponse
-					if err := s.Conn.Invoke(t.Context(), randomMethod(rng), &demov1.EchoRequest{Message: "x"}, &resp); err != nil {
+					if err := s.Conn.Invoke(t.Context(), testsrv.RandomMethod(rng), &demov1.EchoRequest{Message: "x"}, &resp); err != nil {
 						t.Errorf("random method: %v", err)
 						return
 					}
@@ -136,7 +113,7 @@ func TestRandomMethodNamesAddNoSeries(t *testing.T) {
 // nothing panics.
 func TestInvalidUTF8MethodNamesCountAsOther(t *testing.T) {
 	s := startStack(t, stackConfig{harness: []testsrv.Option{
-		testsrv.WithServerOptions(grpc.UnknownServiceHandler(echoAnything)),
+		testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything)),
 	}})
 	var resp demov1.EchoResponse
 	if err := s.Conn.Invoke(t.Context(), "/bad\xff.Service/M\xfe", &demov1.EchoRequest{}, &resp); err != nil {
@@ -184,7 +161,7 @@ func TestCredentialsAndPeersNeverReachLabels(t *testing.T) {
 	const secret = "s3cr3t-token"
 	s := startStack(t, stackConfig{harness: []testsrv.Option{
 		testsrv.WithTCP(),
-		testsrv.WithServerOptions(grpc.UnknownServiceHandler(echoAnything)),
+		testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything)),
 	}})
 	ctx := metadata.AppendToOutgoingContext(t.Context(), "authorization", "Bearer "+secret, "x-api-key", secret)
 	if _, err := s.Demo().Echo(ctx, &demov1.EchoRequest{Message: secret}); err != nil {

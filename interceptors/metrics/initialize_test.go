@@ -78,7 +78,7 @@ var handWritten = grpc.ServiceDesc{
 	HandlerType: (*any)(nil),
 	Streams: []grpc.StreamDesc{{
 		StreamName:    "Add",
-		Handler:       echoAnything,
+		Handler:       testsrv.EchoAnything,
 		ServerStreams: true,
 		ClientStreams: true,
 	}},
@@ -91,7 +91,7 @@ var handWritten = grpc.ServiceDesc{
 func TestInitializeMetricsDecidesWhichMethodsAreKnown(t *testing.T) {
 	s := startStack(t, stackConfig{harness: []testsrv.Option{
 		testsrv.WithRegister(func(srv *grpc.Server) { srv.RegisterService(&handWritten, struct{}{}) }),
-		testsrv.WithServerOptions(grpc.UnknownServiceHandler(echoAnything)),
+		testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything)),
 	}})
 	call := func(method string) {
 		t.Helper()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -17,7 +18,7 @@ func TestBaggageAllowlistBecomesSpanAttributes(t *testing.T) {
 		tracing.WithBaggageAttributes("tenant", "authorization", "Cookie", "grpc-x"), // credentials are refused
 	}
 	h := startTraced(t, tr, allow, allow)
-	ctx := withBaggage(t, testContext(t),
+	ctx := testsrv.WithBaggage(t, testContext(t),
 		"tenant", "acme", "user", "alice", "authorization", "Bearer s3cr3t", "Cookie", "s3cr3t", "grpc-x", "s3cr3t")
 	if _, err := h.Demo().Echo(ctx, &demov1.EchoRequest{}); err != nil {
 		t.Fatalf("Echo: %v", err)
@@ -38,7 +39,7 @@ func TestBaggageAllowlistBecomesSpanAttributes(t *testing.T) {
 func TestWithoutAllowlistNoBaggageAttributes(t *testing.T) {
 	tr := newTraces(t)
 	h := startTraced(t, tr, nil, nil)
-	if _, err := h.Demo().Echo(withBaggage(t, testContext(t), "tenant", "acme"), &demov1.EchoRequest{}); err != nil {
+	if _, err := h.Demo().Echo(testsrv.WithBaggage(t, testContext(t), "tenant", "acme"), &demov1.EchoRequest{}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
 	for _, kind := range []trace.SpanKind{trace.SpanKindClient, trace.SpanKindServer} {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -32,7 +33,7 @@ func TestCredentialsNeverReachSpans(t *testing.T) {
 		"grpc-token", secret,
 		"token-bin", secret,
 	))
-	ctx = withBaggage(t, ctx, "authorization", secret, "cookie", secret, "Cookie", secret,
+	ctx = testsrv.WithBaggage(t, ctx, "authorization", secret, "cookie", secret, "Cookie", secret,
 		"set-cookie", secret, "proxy-authorization", secret, "grpc-token", secret, "tenant", "acme")
 	for _, code := range []codes.Code{codes.OK, codes.Unauthenticated} {
 		if _, err := h.Demo().Echo(ctx, &demov1.EchoRequest{Message: "hi", FailCode: int32(code)}); status.Code(err) != code {

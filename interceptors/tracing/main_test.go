@@ -163,24 +163,6 @@ func baggageMap(b baggage.Baggage) map[string]string {
 	return m
 }
 
-// withBaggage returns ctx with the given members ("k", "v", …) as baggage.
-func withBaggage(t testing.TB, ctx context.Context, kv ...string) context.Context {
-	t.Helper()
-	members := make([]baggage.Member, 0, len(kv)/2)
-	for i := 0; i < len(kv); i += 2 {
-		m, err := baggage.NewMemberRaw(kv[i], kv[i+1])
-		if err != nil {
-			t.Fatalf("baggage member %q: %v", kv[i], err)
-		}
-		members = append(members, m)
-	}
-	b, err := baggage.New(members...)
-	if err != nil {
-		t.Fatalf("baggage: %v", err)
-	}
-	return baggage.ContextWithBaggage(ctx, b)
-}
-
 func testContext(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

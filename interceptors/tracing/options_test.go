@@ -60,7 +60,7 @@ func TestDefaultPropagatorIsW3CNotTheGlobalOne(t *testing.T) {
 	tr := newTraces(t)
 	var view handlerView
 	h := startTraced(t, tr, nil, nil, withHook(view.hook))
-	ctx, root := tr.root(withBaggage(t, testContext(t), "user", "alice"))
+	ctx, root := tr.root(testsrv.WithBaggage(t, testContext(t), "user", "alice"))
 	if _, err := h.Demo().Echo(ctx, &demov1.EchoRequest{}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
@@ -77,7 +77,7 @@ func TestWithPropagatorReplacesTheDefault(t *testing.T) {
 	var view handlerView
 	onlyTraceContext := []tracing.Option{tracing.WithPropagator(propagation.TraceContext{})}
 	h := startTraced(t, tr, onlyTraceContext, onlyTraceContext, withHook(view.hook))
-	ctx, root := tr.root(withBaggage(t, testContext(t), "user", "alice"))
+	ctx, root := tr.root(testsrv.WithBaggage(t, testContext(t), "user", "alice"))
 	if _, err := h.Demo().Echo(ctx, &demov1.EchoRequest{}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
@@ -98,7 +98,7 @@ func TestNilOptionsAndNilValuesAreIgnored(t *testing.T) {
 		tracing.WithBaggageAttributes(""),
 	}
 	h := startTraced(t, tr, ignored, ignored, withHook(view.hook))
-	ctx, root := tr.root(withBaggage(t, testContext(t), "user", "alice"))
+	ctx, root := tr.root(testsrv.WithBaggage(t, testContext(t), "user", "alice"))
 	if _, err := h.Demo().Echo(ctx, &demov1.EchoRequest{}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}

@@ -22,7 +22,7 @@ func TestClientServerCallSharesTraceAndBaggage(t *testing.T) {
 	var view handlerView
 	h := startTraced(t, tr, nil, nil, withHook(view.hook))
 
-	ctx, root := tr.root(withBaggage(t, testContext(t), "user", "alice", "tenant", "acme"))
+	ctx, root := tr.root(testsrv.WithBaggage(t, testContext(t), "user", "alice", "tenant", "acme"))
 	if _, err := h.Demo().Echo(ctx, &demov1.EchoRequest{Message: "hi"}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
@@ -120,7 +120,7 @@ func TestChainCarriesTraceAndBaggageAcrossEveryHop(t *testing.T) {
 		return ctx, func(error) {}
 	}))
 
-	ctx, root := tr.root(withBaggage(t, testContext(t), "user", "alice"))
+	ctx, root := tr.root(testsrv.WithBaggage(t, testContext(t), "user", "alice"))
 	if _, err := front.Demo().Echo(ctx, &demov1.EchoRequest{Message: "hi"}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
@@ -214,7 +214,7 @@ func TestFilteredHopStillPropagates(t *testing.T) {
 			tr := newTraces(t)
 			var view handlerView
 			h := startTraced(t, tr, tc.serverOpts, tc.clientOpts, withHook(view.hook))
-			ctx, root := tr.root(withBaggage(t, testContext(t), "user", "alice"))
+			ctx, root := tr.root(testsrv.WithBaggage(t, testContext(t), "user", "alice"))
 			if _, err := h.Demo().Echo(ctx, &demov1.EchoRequest{}); err != nil {
 				t.Fatalf("Echo: %v", err)
 			}

@@ -19,7 +19,7 @@ func TestPublicEndpointStartsANewTraceLinkedToTheCaller(t *testing.T) {
 		[]tracing.Option{tracing.WithPublicEndpoint(), tracing.WithBaggageAttributes("user")},
 		nil, withHook(view.hook))
 
-	ctx, root := tr.root(withBaggage(t, testContext(t), "user", "mallory"))
+	ctx, root := tr.root(testsrv.WithBaggage(t, testContext(t), "user", "mallory"))
 	if _, err := h.Demo().Echo(ctx, &demov1.EchoRequest{}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
@@ -76,7 +76,7 @@ func TestPublicEndpointFnDecidesPerCall(t *testing.T) {
 	}
 	h := startTraced(t, tr, []tracing.Option{tracing.WithPublicEndpointFn(untrusted)}, nil, withHook(view.hook))
 
-	ctx, root := tr.root(withBaggage(t, testContext(t), "user", "alice"))
+	ctx, root := tr.root(testsrv.WithBaggage(t, testContext(t), "user", "alice"))
 	if _, err := h.Demo().Echo(ctx, &demov1.EchoRequest{}); err != nil {
 		t.Fatalf("trusted Echo: %v", err)
 	}

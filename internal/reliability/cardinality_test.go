@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -43,7 +44,7 @@ func TestRandomMethodNamesThroughTheWholeStack(t *testing.T) {
 		spans:         shapes,
 		serverLines:   serverLines.line,
 		clientLines:   clientLines.line,
-		serverOptions: []grpc.ServerOption{grpc.UnknownServiceHandler(echoAnything)},
+		serverOptions: []grpc.ServerOption{grpc.UnknownServiceHandler(testsrv.EchoAnything)},
 	})
 	// A known method, called before the baseline: the connection is up and the known
 	// method's series exist, so what follows is the attack's doing alone.
@@ -62,7 +63,7 @@ func TestRandomMethodNamesThroughTheWholeStack(t *testing.T) {
 			wg.Go(func() {
 				for range half / workers {
 					var resp demov1.EchoResponse
-					if err := s.Client.Invoke(ctx, randomMethod(rng), &demov1.EchoRequest{Message: "x"}, &resp); err != nil {
+					if err := s.Client.Invoke(ctx, testsrv.RandomMethod(rng), &demov1.EchoRequest{Message: "x"}, &resp); err != nil {
 						t.Errorf("random method: %v", err)
 						return
 					}
@@ -164,7 +165,7 @@ func checkAttackSeries(t *testing.T, s *stack, attackCalls float64) {
 // valid UTF-8, in rpc.method_original.
 func TestHostileMethodNamesKeepSpansExportable(t *testing.T) {
 	shapes := newSpanShapes(6)
-	s := startStack(t, stackConfig{spans: shapes, serverOptions: []grpc.ServerOption{grpc.UnknownServiceHandler(echoAnything)}})
+	s := startStack(t, stackConfig{spans: shapes, serverOptions: []grpc.ServerOption{grpc.UnknownServiceHandler(testsrv.EchoAnything)}})
 	ctx := testContext(t)
 	for _, m := range []string{"/bad\xff.Service/M\xfe", "/made.up.v1.Service/Method"} {
 		var resp demov1.EchoResponse
@@ -210,29 +211,6 @@ func exportOTLP(t *testing.T, spans []sdktrace.ReadOnlySpan) error {
 	}
 	defer func() { _ = exporter.Shutdown(context.Background()) }()
 	return exporter.ExportSpans(testContext(t), spans)
-}
-
-// echoAnything is an unknown-service handler: it answers any method, the way a proxy or a
-// catch-all does, with the message it received.
-func echoAnything(_ any, stream grpc.ServerStream) error {
-	var req demov1.EchoRequest
-	if err := stream.RecvMsg(&req); err != nil {
-		return err
-	}
-	return stream.SendMsg(&demov1.EchoResponse{Message: req.GetMessage()})
-}
-
-// randomMethod is a random "/package.Service/Method" of about 100 bytes.
-func randomMethod(rng *rand.Rand) string {
-	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	word := func(n int) string {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = letters[rng.IntN(len(letters))]
-		}
-		return string(b)
-	}
-	return "/" + word(30) + ".v1." + word(30) + "/" + word(35)
 }
 
 // spanShapes is a span processor that learns the shape of the spans in bounded memory: how

@@ -8,6 +8,7 @@ import (
 
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"github.com/prometheus/client_golang/prometheus"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -66,7 +67,7 @@ func TestCredentialsReachNoOutput(t *testing.T) {
 	})
 
 	ctx := metadata.AppendToOutgoingContext(testContext(t), append(credentialMetadata, "x-request-id", "request-1")...)
-	ctx = withBaggage(t, ctx, "tenant", "acme")
+	ctx = testsrv.WithBaggage(t, ctx, "tenant", "acme")
 	for _, kind := range callKinds {
 		if err := kind.call(ctx, s.Demo()); err != nil {
 			t.Fatalf("%s: %v", kind.name, err)
@@ -125,7 +126,7 @@ func TestCredentialNamedBaggageReachesNoOutput(t *testing.T) {
 		serverLogging: []logging.Option{logging.WithBaggageFields(keys...)},
 		clientLogging: []logging.Option{logging.WithBaggageFields(keys...)},
 	})
-	ctx := withBaggage(t, testContext(t), "authorization", secretMarker+"authorization", "cookie", secretMarker+"cookie",
+	ctx := testsrv.WithBaggage(t, testContext(t), "authorization", secretMarker+"authorization", "cookie", secretMarker+"cookie",
 		"grpc-token", secretMarker+"grpc", "tenant", "acme")
 	if err := callKinds[0].call(ctx, s.Demo()); err != nil {
 		t.Fatalf("Echo: %v", err)

@@ -27,7 +27,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/sirupsen/logrus"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/baggage"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -383,24 +382,6 @@ func heapAfterGC() int64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return int64(ms.HeapAlloc)
-}
-
-// withBaggage returns ctx with the members ("key", "value", …) as its baggage.
-func withBaggage(t testing.TB, ctx context.Context, kv ...string) context.Context {
-	t.Helper()
-	members := make([]baggage.Member, 0, len(kv)/2)
-	for i := 0; i < len(kv); i += 2 {
-		m, err := baggage.NewMemberRaw(kv[i], kv[i+1])
-		if err != nil {
-			t.Fatalf("baggage member %q: %v", kv[i], err)
-		}
-		members = append(members, m)
-	}
-	b, err := baggage.New(members...)
-	if err != nil {
-		t.Fatalf("baggage: %v", err)
-	}
-	return baggage.ContextWithBaggage(ctx, b)
 }
 
 func testContext(t testing.TB) context.Context {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -29,7 +30,7 @@ func TestPublicEndpointDropsUntrustedBaggageEverywhere(t *testing.T) {
 	})
 	onward.client = s.Demo()
 
-	ctx, root := s.Provider.Tracer("caller").Start(withBaggage(t, testContext(t), "user", untrusted), "caller")
+	ctx, root := s.Provider.Tracer("caller").Start(testsrv.WithBaggage(t, testContext(t), "user", untrusted), "caller")
 	if _, err := s.Demo().Echo(ctx, &demov1.EchoRequest{Message: hostileMessage}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
