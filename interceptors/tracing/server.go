@@ -26,10 +26,12 @@ func NewServer(opts ...Option) *Server {
 }
 
 // serverCall is one traced server call: its reporter, and room for its span's connection
-// attributes, in one allocation, made only for a span that records.
+// and status attributes, in one allocation, made only for a span that records.
 type serverCall struct {
 	reporter
-	attrs [4]attribute.KeyValue // network.peer.address, network.peer.port, server.address, server.port
+	// network.peer.address, network.peer.port, server.address and server.port, then, at the
+	// end, the status attributes (rpc.grpc.status_code, rpc.response.status_code, error.type).
+	attrs [7]attribute.KeyValue
 }
 
 // ServerReporter extracts the caller's trace context and baggage from the incoming metadata
@@ -73,8 +75,6 @@ func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta)
 	if trusted && len(c.baggage) > 0 {
 		attrs = appendBaggageAttributes(attrs, baggage.FromContext(ctx), c.baggage)
 	}
-	if len(attrs) > 0 {
-		span.SetAttributes(attrs...)
-	}
+	call.endAttrs = attrs
 	return &call.reporter, ctx
 }
