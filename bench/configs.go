@@ -23,8 +23,8 @@ var (
 )
 
 // Configs returns every configuration, bare first: each grpcobs signal alone, the grpcobs
-// stack, the grpcobs stack as a production service would sample it, each anchor signal alone
-// and the anchor stack. Both sides of a call are instrumented alike.
+// stack, the grpcobs stack as a production service would sample it, the same two written by
+// hand with the same building blocks, each anchor signal alone and the anchor stack. Both sides of a call are instrumented alike.
 func Configs() []Config {
 	return []Config{
 		{Name: Bare},
@@ -35,6 +35,10 @@ func Configs() []Config {
 		// Production: 1% of traces, every call counted, one success in 100 logged and every
 		// failure.
 		{Name: "grpcobs-production", signals: []signal{grpcobsTracing(sampleOnePercent), grpcobsMetrics(), grpcobsLogging(100)}},
+		// The same building blocks doing the same essential work, by hand, with nothing else
+		// (handrolled.go): what the building blocks cost without grpcobs.
+		{Name: "handrolled-full", signals: []signal{handrolledStack(sampleAlways, logEverySuccess)}},
+		{Name: "handrolled-production", signals: []signal{handrolledStack(sampleOnePercent, 100)}},
 		{Name: "anchor-tracing", signals: []signal{anchorTracing()}},
 		{Name: "anchor-metrics", signals: []signal{anchorMetrics()}},
 		{Name: "anchor-logging", signals: []signal{anchorLogging()}},

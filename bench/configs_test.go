@@ -24,16 +24,18 @@ type signalsWanted struct {
 // Three calls, two sides: six spans, six lines. Production logs the first success on each
 // side (then one in a hundred).
 var wantedByConfig = map[string]signalsWanted{
-	Bare:                 {},
-	"grpcobs-tracing":    {spans: 6},
-	"grpcobs-metrics":    {handled: 3},
-	"grpcobs-logging":    {lines: 6},
-	"grpcobs-full":       {spans: 6, handled: 3, lines: 6, serverTraceID: true},
-	"grpcobs-production": {spans: -1, handled: 3, lines: 2},
-	"anchor-tracing":     {spans: 6},
-	"anchor-metrics":     {handled: 3},
-	"anchor-logging":     {lines: 6},
-	"anchor-full":        {spans: 6, handled: 3, lines: 6, serverTraceID: true},
+	Bare:                    {},
+	"grpcobs-tracing":       {spans: 6},
+	"grpcobs-metrics":       {handled: 3},
+	"grpcobs-logging":       {lines: 6},
+	"grpcobs-full":          {spans: 6, handled: 3, lines: 6, serverTraceID: true},
+	"grpcobs-production":    {spans: -1, handled: 3, lines: 2},
+	"handrolled-full":       {spans: 6, handled: 3, lines: 6, serverTraceID: true},
+	"handrolled-production": {spans: -1, handled: 3, lines: 2},
+	"anchor-tracing":        {spans: 6},
+	"anchor-metrics":        {handled: 3},
+	"anchor-logging":        {lines: 6},
+	"anchor-full":           {spans: 6, handled: 3, lines: 6, serverTraceID: true},
 }
 
 // TestConfigsProduceTheirSignals checks that every configuration serves every call kind and
