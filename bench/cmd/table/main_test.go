@@ -68,3 +68,21 @@ func TestRatiosTableHasEveryConfigurationAndTransport(t *testing.T) {
 		}
 	}
 }
+
+// The synthetic results have the hand-rolled stacks for unary calls only: 1.38× and +110
+// allocs (full), 1.10× (production).
+func TestTargetsShowTheSameStackByHand(t *testing.T) {
+	var out strings.Builder
+	writeTargets(&out, readSet(t))
+	for _, want := range []string{
+		"| full stack, unary | ≤ 1.5× | 1.40× | met | 1.38× |",
+		"| full stack, unary, extra allocs | ≤ 100 | +92 | met | +110 |",
+		"| production, unary | ≤ 1.1× | 1.12× | missed | 1.10× |",
+		"| full stack, bidi (10 round trips) | ≤ 1.3× | 1.40× | missed | – |",
+		"| tracing alone, unary |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("targets table lacks %q:\n%s", want, out.String())
+		}
+	}
+}
