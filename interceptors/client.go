@@ -21,14 +21,7 @@ func UnaryClientInterceptor(reportables ...ClientReportable) grpc.UnaryClientInt
 		start := time.Now()
 		meta := mw.NewClientCallMeta(method, nil, req)
 		var inline [maxInlineReporters]Reporter
-		reps := inline[:0]
-		for _, r := range reportables {
-			var rep Reporter
-			rep, ctx = r.ClientReporter(ctx, meta)
-			if rep != nil {
-				reps = append(reps, rep)
-			}
-		}
+		reps, ctx := startClientReporters(inline[:0], reportables, ctx, meta, cc)
 		postMsgSend(reps, req, nil, time.Since(start))
 		err := invoker(ctx, method, req, reply, cc, opts...)
 		d := time.Since(start)
@@ -46,14 +39,7 @@ func StreamClientInterceptor(reportables ...ClientReportable) grpc.StreamClientI
 	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
 		s := &clientStream{start: time.Now(), serverStreams: desc.ServerStreams}
 		meta := mw.NewClientCallMeta(method, desc, nil)
-		s.reps = s.inline[:0]
-		for _, r := range reportables {
-			var rep Reporter
-			rep, ctx = r.ClientReporter(ctx, meta)
-			if rep != nil {
-				s.reps = append(s.reps, rep)
-			}
-		}
+		s.reps, ctx = startClientReporters(s.inline[:0], reportables, ctx, meta, cc)
 		cs, err := streamer(ctx, desc, cc, method, opts...)
 		if err != nil {
 			postCall(s.reps, err, time.Since(s.start))

@@ -1,9 +1,11 @@
 package interceptors
 
 import (
+	"context"
 	"time"
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
+	"google.golang.org/grpc"
 )
 
 // The reporting contract is go-grpc-middleware's, so every grpcobs signal also works with that
@@ -27,6 +29,15 @@ type (
 	GRPCType = mw.GRPCType
 )
 
+// ConnReportable is a ClientReportable that also wants the connection each call goes out on,
+// for what only the connection knows, such as the target it dials (tracing's server.address
+// and server.port). The grpcobs client interceptors call ClientReporterForConn instead of
+// ClientReporter; other interceptors, go-grpc-middleware's among them, call ClientReporter.
+type ConnReportable interface {
+	ClientReportable
+	ClientReporterForConn(ctx context.Context, meta CallMeta, cc *grpc.ClientConn) (Reporter, context.Context)
+}
+
 // The four call kinds.
 const (
 	Unary        = mw.Unary
@@ -37,6 +48,23 @@ const (
 
 // maxInlineReporters is how many reporters a call holds without an extra allocation.
 const maxInlineReporters = 4
+
+// startClientReporters starts every reportable's reporting of a client call on cc, in order,
+// each seeing the context the previous one derived, and appends the reporters to reps.
+func startClientReporters(reps []Reporter, reportables []ClientReportable, ctx context.Context, meta CallMeta, cc *grpc.ClientConn) ([]Reporter, context.Context) {
+	for _, r := range reportables {
+		var rep Reporter
+		if withConn, ok := r.(ConnReportable); ok {
+			rep, ctx = withConn.ClientReporterForConn(ctx, meta, cc)
+		} else {
+			rep, ctx = r.ClientReporter(ctx, meta)
+		}
+		if rep != nil {
+			reps = append(reps, rep)
+		}
+	}
+	return reps, ctx
+}
 
 func postMsgSend(reps []Reporter, msg any, err error, d time.Duration) {
 	for _, rep := range reps {

@@ -6,6 +6,7 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors"
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc"
 )
 
 // Client traces the calls a gRPC client makes. It is an interceptors.ClientReportable: put it
@@ -14,7 +15,7 @@ type Client struct {
 	core *core
 }
 
-var _ interceptors.ClientReportable = (*Client)(nil)
+var _ interceptors.ConnReportable = (*Client)(nil)
 
 // NewClient returns the client side of tracing. Without options it traces every call, with
 // the global tracer provider and W3C Trace Context and Baggage propagation.
@@ -25,12 +26,24 @@ func NewClient(opts ...Option) *Client {
 // ClientReporter starts a CLIENT span, the child of the span in ctx, and injects its trace
 // context and ctx's baggage into the outgoing metadata (keeping the metadata already there).
 // A filtered call gets no span and a nil Reporter, but ctx's own trace context and baggage are
-// still injected, so the trace goes on past it.
+// still injected, so the trace goes on past it. Without the connection, the span has no
+// server.address: the grpcobs interceptors call ClientReporterForConn instead.
 func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
+	return cl.ClientReporterForConn(ctx, meta, nil)
+}
+
+// ClientReporterForConn is ClientReporter for a call on cc: the span also carries the
+// server.address and server.port of cc's target, from its canonical form ("dns:///host:443"
+// is host and 443; a Unix socket is its path).
+func (cl *Client) ClientReporterForConn(ctx context.Context, meta interceptors.CallMeta, cc *grpc.ClientConn) (interceptors.Reporter, context.Context) {
 	c := cl.core
 	var span trace.Span
 	if c.traced(ctx, meta) {
-		m := c.method(meta)
+		var target string
+		if cc != nil {
+			target = cc.CanonicalTarget()
+		}
+		m := c.method(meta, target)
 		ctx, span = c.tracer.start(ctx, m.name, m.start)
 	}
 	carrier := c.newOutgoingCarrier()

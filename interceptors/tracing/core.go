@@ -115,7 +115,7 @@ const (
 // program declares (see protoreg.Declared): a span named "grpc", rpc.method "_OTHER", and the
 // name sent, made valid UTF-8 and cut to a bound, in rpc.method_original. It is not cached, so
 // a caller's made-up names take no memory.
-func (c *core) undeclaredMethod(meta interceptors.CallMeta) *method {
+func (c *core) undeclaredMethod(meta interceptors.CallMeta, target string) *method {
 	original := meta.Service + "/" + meta.Method
 	if len(original) > maxOriginalMethodBytes {
 		original = original[:maxOriginalMethodBytes]
@@ -125,6 +125,7 @@ func (c *core) undeclaredMethod(meta interceptors.CallMeta) *method {
 	if c.conv&conventionsCurrent != 0 {
 		attrs = append(attrs, semconv.RPCMethodOriginal(original))
 	}
+	attrs = appendServerAttributes(attrs, target)
 	return &method{
 		name:  spanNameOther,
 		start: []trace.SpanStartOption{trace.WithSpanKind(c.kind), trace.WithAttributes(attrs...)},
@@ -135,28 +136,30 @@ func (c *core) undeclaredMethod(meta interceptors.CallMeta) *method {
 // whatever method names its callers send, and must not keep one entry per name forever.
 const maxCachedMethods = 1024
 
-type methodKey struct{ service, method string }
+// methodKey is a method, and on a client the canonical target of the connection it is called
+// on ("" on a server).
+type methodKey struct{ service, method, target string }
 
 type methodCache struct {
 	methods sync.Map // methodKey -> *method
 	size    atomic.Int32
 }
 
-func (c *core) method(meta interceptors.CallMeta) *method {
-	key := methodKey{meta.Service, meta.Method}
+// method returns the span name and start options of a call to meta's method, on a client
+// through a connection to target.
+func (c *core) method(meta interceptors.CallMeta, target string) *method {
+	key := methodKey{meta.Service, meta.Method, target}
 	if m, ok := c.methods.methods.Load(key); ok {
 		return m.(*method)
 	}
 	if !protoreg.Declared(meta.Service, meta.Method) {
-		return c.undeclaredMethod(meta)
+		return c.undeclaredMethod(meta, target)
 	}
 	name := meta.Service + "/" + meta.Method
+	attrs := appendServerAttributes(c.conv.methodAttributes(name, meta.Service, meta.Method), target)
 	m := &method{
-		name: name,
-		start: []trace.SpanStartOption{
-			trace.WithSpanKind(c.kind),
-			trace.WithAttributes(c.conv.methodAttributes(name, meta.Service, meta.Method)...),
-		},
+		name:  name,
+		start: []trace.SpanStartOption{trace.WithSpanKind(c.kind), trace.WithAttributes(attrs...)},
 	}
 	if c.methods.size.Load() < maxCachedMethods {
 		if cached, loaded := c.methods.methods.LoadOrStore(key, m); loaded {

@@ -55,7 +55,7 @@ func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta)
 		return nil, ctx
 	}
 
-	m := c.method(meta)
+	m := c.method(meta, "")
 	start := m.start
 	if !trusted {
 		start = append(start[:len(start):len(start)], trace.WithNewRoot())
