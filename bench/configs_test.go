@@ -154,3 +154,22 @@ func (b *lockedBuffer) lines() []string {
 	}
 	return strings.Split(text, "\n")
 }
+
+func TestRotatedKeepsEveryConfigurationOnce(t *testing.T) {
+	configs := Configs()
+	for _, n := range []int{0, 1, len(configs) - 1, len(configs), len(configs) + 3, -1} {
+		got := rotated(configs, n)
+		if len(got) != len(configs) {
+			t.Fatalf("rotated(%d): %d configurations, want %d", n, len(got), len(configs))
+		}
+		start := ((n % len(configs)) + len(configs)) % len(configs)
+		for i := range got {
+			if want := configs[(start+i)%len(configs)].Name; got[i].Name != want {
+				t.Errorf("rotated(%d)[%d] = %s, want %s", n, i, got[i].Name, want)
+			}
+		}
+	}
+	if configs[0].Name != Bare {
+		t.Errorf("Configs()[0] = %s, want %s: rotation must not change Configs itself", configs[0].Name, Bare)
+	}
+}

@@ -30,8 +30,9 @@ go test -c -o "$OUT/bench.test" .
 : >"$results"
 for round in $(seq 1 "$ROUNDS"); do
 	echo ">> round $round/$ROUNDS (-benchtime=$BENCHTIME)"
+	# Each round starts the configurations at a different one (bench_test.go, -bench.rotate).
 	"$OUT/bench.test" -test.run '^$' -test.bench "$BENCH" -test.benchtime "$BENCHTIME" \
-		-test.benchmem -test.count 1 >>"$results"
+		-test.benchmem -test.count 1 -bench.rotate "$round" >>"$results"
 done
 
 echo ">> benchstat ($OUT/benchstat.txt)"
