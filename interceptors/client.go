@@ -17,15 +17,16 @@ import (
 // UnaryClientInterceptor reports every unary call to each reportable, in one pass.
 func UnaryClientInterceptor(reportables ...ClientReportable) grpc.UnaryClientInterceptor {
 	reportables = withoutNil(reportables)
+	timer := newMessageTimer(reportables)
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 		start := time.Now()
 		meta := mw.NewClientCallMeta(method, nil, req)
 		var inline [maxInlineReporters]Reporter
 		reps, ctx := startClientReporters(inline[:0], reportables, ctx, meta, cc)
-		postMsgSend(reps, req, nil, time.Since(start))
+		postMsgSend(reps, req, nil, timer.since(start))
 		err := invoker(ctx, method, req, reply, cc, opts...)
 		d := time.Since(start)
-		postMsgReceive(reps, reply, err, d)
+		postMsgReceive(reps, reply, err, timer.measured(d))
 		postCall(reps, err, d)
 		return err
 	}
@@ -36,8 +37,9 @@ func UnaryClientInterceptor(reportables ...ClientReportable) grpc.UnaryClientInt
 // the caller abandons the stream (see the package documentation).
 func StreamClientInterceptor(reportables ...ClientReportable) grpc.StreamClientInterceptor {
 	reportables = withoutNil(reportables)
+	timer := newMessageTimer(reportables)
 	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-		s := &clientStream{start: time.Now(), serverStreams: desc.ServerStreams}
+		s := &clientStream{start: time.Now(), timer: timer, serverStreams: desc.ServerStreams}
 		meta := mw.NewClientCallMeta(method, desc, nil)
 		s.reps, ctx = startClientReporters(s.inline[:0], reportables, ctx, meta, cc)
 		cs, err := streamer(ctx, desc, cc, method, opts...)
@@ -65,6 +67,7 @@ type clientStream struct {
 	grpc.ClientStream
 	callerCtx     context.Context
 	start         time.Time
+	timer         messageTimer
 	serverStreams bool
 	inline        [maxInlineReporters]Reporter
 	reps          []Reporter
@@ -81,9 +84,9 @@ func (s *clientStream) SendMsg(m any) error {
 	if !s.beginOp() {
 		return s.ClientStream.SendMsg(m)
 	}
-	start := time.Now()
+	start := s.timer.now()
 	err := s.ClientStream.SendMsg(m)
-	postMsgSend(s.reps, m, err, time.Since(start))
+	postMsgSend(s.reps, m, err, s.timer.since(start))
 	// io.EOF means the stream is over; its status is for RecvMsg to tell.
 	s.endOp(err != nil && !errors.Is(err, io.EOF), err)
 	return err
@@ -93,9 +96,9 @@ func (s *clientStream) RecvMsg(m any) error {
 	if !s.beginOp() {
 		return s.ClientStream.RecvMsg(m)
 	}
-	start := time.Now()
+	start := s.timer.now()
 	err := s.ClientStream.RecvMsg(m)
-	postMsgReceive(s.reps, m, err, time.Since(start))
+	postMsgReceive(s.reps, m, err, s.timer.since(start))
 	switch {
 	case err == nil && s.serverStreams:
 		s.endOp(false, nil)

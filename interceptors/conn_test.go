@@ -16,8 +16,8 @@ import (
 // and whether it was told through ClientReporter instead.
 type connRecorder struct {
 	*recorder
-	mu         sync.Mutex
-	conns      []*grpc.ClientConn
+	mu          sync.Mutex
+	conns       []*grpc.ClientConn
 	withoutConn int
 }
 

@@ -38,6 +38,56 @@ type ConnReportable interface {
 	ClientReporterForConn(ctx context.Context, meta CallMeta, cc *grpc.ClientConn) (Reporter, context.Context)
 }
 
+// MessageDurationIgnorer is implemented by a reportable whose reporters ignore the duration
+// given to PostMsgSend and PostMsgReceive. When every reportable of a stack says so, the stack
+// does not read the clock around each message (two reads per message, on streams the larger
+// part of the stack's own per-message cost) and gives those methods a zero duration, for every
+// message. Every
+// grpcobs signal implements it; a reportable that does not, go-grpc-middleware's for
+// instance, gets the durations as before.
+type MessageDurationIgnorer interface {
+	IgnoresMessageDurations() bool
+}
+
+// messageTimer times messages, or does not when no reportable reads their durations.
+type messageTimer bool
+
+// newMessageTimer returns the timer of a stack of reportables: on unless each one ignores
+// message durations.
+func newMessageTimer[T any](reportables []T) messageTimer {
+	for _, r := range reportables {
+		if ignorer, ok := any(r).(MessageDurationIgnorer); !ok || !ignorer.IgnoresMessageDurations() {
+			return true
+		}
+	}
+	return false
+}
+
+// now is the time a message operation starts, or the zero time when messages are not timed.
+func (t messageTimer) now() time.Time {
+	if t {
+		return time.Now()
+	}
+	return time.Time{}
+}
+
+// since is the time since start, or 0 when messages are not timed.
+func (t messageTimer) since(start time.Time) time.Duration {
+	if t {
+		return time.Since(start)
+	}
+	return 0
+}
+
+// measured is d, a duration measured anyway, or 0 when messages are not timed, so that every
+// message of an untimed stack reports the same zero.
+func (t messageTimer) measured(d time.Duration) time.Duration {
+	if t {
+		return d
+	}
+	return 0
+}
+
 // The four call kinds.
 const (
 	Unary        = mw.Unary

@@ -13,6 +13,7 @@ import (
 // UnaryServerInterceptor reports every unary call to each reportable, in one pass.
 func UnaryServerInterceptor(reportables ...ServerReportable) grpc.UnaryServerInterceptor {
 	reportables = withoutNil(reportables)
+	timer := newMessageTimer(reportables)
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		start := time.Now()
 		meta := mw.NewServerCallMeta(info.FullMethod, nil, req)
@@ -25,13 +26,13 @@ func UnaryServerInterceptor(reportables ...ServerReportable) grpc.UnaryServerInt
 				reps = append(reps, rep)
 			}
 		}
-		postMsgReceive(reps, req, nil, time.Since(start))
+		postMsgReceive(reps, req, nil, timer.since(start))
 		handlerReturned := false
 		defer reportPanic(reps, start, &handlerReturned)
 		resp, err = handler(ctx, req)
 		handlerReturned = true
 		d := time.Since(start)
-		postMsgSend(reps, resp, err, d)
+		postMsgSend(reps, resp, err, timer.measured(d))
 		postCall(reps, err, d)
 		return resp, err
 	}
@@ -41,10 +42,11 @@ func UnaryServerInterceptor(reportables ...ServerReportable) grpc.UnaryServerInt
 // reportable, in one pass and with one stream wrapper.
 func StreamServerInterceptor(reportables ...ServerReportable) grpc.StreamServerInterceptor {
 	reportables = withoutNil(reportables)
+	timer := newMessageTimer(reportables)
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		start := time.Now()
 		meta := mw.NewServerCallMeta(info.FullMethod, info, nil)
-		wrapped := &serverStream{ServerStream: ss}
+		wrapped := &serverStream{ServerStream: ss, timer: timer}
 		wrapped.reps = wrapped.inline[:0]
 		ctx := ss.Context()
 		for _, r := range reportables {
@@ -82,6 +84,7 @@ func reportPanic(reps []Reporter, start time.Time, handlerReturned *bool) {
 type serverStream struct {
 	grpc.ServerStream
 	ctx    context.Context
+	timer  messageTimer
 	inline [maxInlineReporters]Reporter
 	reps   []Reporter
 }
@@ -89,16 +92,16 @@ type serverStream struct {
 func (s *serverStream) Context() context.Context { return s.ctx }
 
 func (s *serverStream) SendMsg(m any) error {
-	start := time.Now()
+	start := s.timer.now()
 	err := s.ServerStream.SendMsg(m)
-	postMsgSend(s.reps, m, err, time.Since(start))
+	postMsgSend(s.reps, m, err, s.timer.since(start))
 	return err
 }
 
 func (s *serverStream) RecvMsg(m any) error {
-	start := time.Now()
+	start := s.timer.now()
 	err := s.ServerStream.RecvMsg(m)
-	postMsgReceive(s.reps, m, err, time.Since(start))
+	postMsgReceive(s.reps, m, err, s.timer.since(start))
 	return err
 }
 

@@ -23,6 +23,10 @@ func NewClient(logger *logrus.Logger, opts ...Option) *Client {
 	return &Client{log: newCallLogger(logger, true, opts)}
 }
 
+// IgnoresMessageDurations tells the grpcobs stack that logging does not read message durations
+// (see interceptors.MessageDurationIgnorer), so the stack need not time each message.
+func (*Client) IgnoresMessageDurations() bool { return true }
+
 // ClientReporter starts logging a client call. The context it returns carries the call, for
 // FromContext and AddFields. A nil Client logs nothing.
 func (c *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {

@@ -23,6 +23,10 @@ func NewServer(logger *logrus.Logger, opts ...Option) *Server {
 	return &Server{log: newCallLogger(logger, false, opts)}
 }
 
+// IgnoresMessageDurations tells the grpcobs stack that logging does not read message durations
+// (see interceptors.MessageDurationIgnorer), so the stack need not time each message.
+func (*Server) IgnoresMessageDurations() bool { return true }
+
 // ServerReporter starts logging a server call. The context it returns carries the call, for
 // FromContext and AddFields. A nil Server logs nothing.
 func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {

@@ -39,6 +39,10 @@ func NewClientMetrics(opts ...Option) *ClientMetrics {
 	return &ClientMetrics{core: newCore(clientSide, opts)}
 }
 
+// IgnoresMessageDurations tells the grpcobs stack that metrics does not read message durations
+// (see interceptors.MessageDurationIgnorer), so the stack need not time each message.
+func (*ClientMetrics) IgnoresMessageDurations() bool { return true }
+
 // ClientReporter counts a call in and returns the Reporter that counts the rest of it; the
 // context is returned unchanged.
 func (m *ClientMetrics) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {

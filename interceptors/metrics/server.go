@@ -64,6 +64,10 @@ func (m *ServerMetrics) InitializeMetrics(server ServiceInfoProvider) {
 	m.core.methods.register(server.GetServiceInfo())
 }
 
+// IgnoresMessageDurations tells the grpcobs stack that metrics does not read message durations
+// (see interceptors.MessageDurationIgnorer), so the stack need not time each message.
+func (*ServerMetrics) IgnoresMessageDurations() bool { return true }
+
 // ServerReporter counts a call in and returns the Reporter that counts the rest of it; the
 // context is returned unchanged.
 func (m *ServerMetrics) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {

@@ -23,6 +23,10 @@ func NewClient(opts ...Option) *Client {
 	return &Client{core: newCore(opts, true)}
 }
 
+// IgnoresMessageDurations tells the grpcobs stack that tracing does not read message durations
+// (see interceptors.MessageDurationIgnorer), so the stack need not time each message.
+func (*Client) IgnoresMessageDurations() bool { return true }
+
 // ClientReporter starts a CLIENT span, the child of the span in ctx, and injects its trace
 // context and ctx's baggage into the outgoing metadata (keeping the metadata already there).
 // A filtered call gets no span and a nil Reporter, but ctx's own trace context and baggage are

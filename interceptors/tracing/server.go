@@ -34,6 +34,10 @@ type serverCall struct {
 	attrs [7]attribute.KeyValue
 }
 
+// IgnoresMessageDurations tells the grpcobs stack that tracing does not read message durations
+// (see interceptors.MessageDurationIgnorer), so the stack need not time each message.
+func (*Server) IgnoresMessageDurations() bool { return true }
+
 // ServerReporter extracts the caller's trace context and baggage from the incoming metadata
 // and starts a SERVER span, its child (a new root linked to it, for a public endpoint). The
 // returned context carries the span and, from a trusted caller, the baggage: the handler and
