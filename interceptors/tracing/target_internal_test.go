@@ -30,7 +30,7 @@ func TestServerAttributesOfTargets(t *testing.T) {
 		t.Run(tc.target, func(t *testing.T) {
 			got := map[string]string{}
 			for _, kv := range appendServerAttributes(nil, tc.target) {
-				got[string(kv.Key)] = kv.Value.Emit()
+				got[string(kv.Key)] = kv.Value.String()
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("attributes of %q (-want +got):\n%s", tc.target, diff)
