@@ -45,15 +45,32 @@ func (s *Set) Summary(k Key) (Summary, bool) {
 	return sum, ok
 }
 
-// VersusBare returns the setup's median time divided by the bare configuration's, and how
-// many more allocations it makes per operation; ok is false when either was not measured.
+// VersusBare returns the setup's time relative to the bare configuration's, and how many more
+// allocations it makes per operation; ok is false when either was not measured.
+//
+// The time ratio is paired by round: the median, over the rounds, of the setup's time divided
+// by bare's time in the same round (the n-th result of each, as run.sh appends one result per
+// setup per round). A shared machine's load drifts over minutes, and a round's results of one
+// benchmark are seconds apart, so pairing cancels most of the drift that a ratio of the two
+// medians, taken from different rounds, would keep. When the two were not measured the same
+// number of times, it is the ratio of the medians.
 func (s *Set) VersusBare(k Key) (ratio, extraAllocs float64, ok bool) {
+	bareKey := Key{Benchmark: k.Benchmark, Transport: k.Transport, Config: Bare}
 	sum, ok1 := s.summaries[k]
-	bare, ok2 := s.summaries[Key{Benchmark: k.Benchmark, Transport: k.Transport, Config: Bare}]
+	bare, ok2 := s.summaries[bareKey]
 	if !ok1 || !ok2 || bare.NsPerOp == 0 {
 		return 0, 0, false
 	}
-	return sum.NsPerOp / bare.NsPerOp, sum.AllocsPerOp - bare.AllocsPerOp, true
+	extraAllocs = sum.AllocsPerOp - bare.AllocsPerOp
+	setup, baseline := s.samples[k].ns, s.samples[bareKey].ns
+	if len(setup) != len(baseline) || slices.Contains(baseline, 0) {
+		return sum.NsPerOp / bare.NsPerOp, extraAllocs, true
+	}
+	ratios := make([]float64, len(setup))
+	for i := range setup {
+		ratios[i] = setup[i] / baseline[i]
+	}
+	return median(ratios), extraAllocs, true
 }
 
 // SameSpeed reports whether the times per operation of a and b are not told apart by the

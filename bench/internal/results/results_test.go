@@ -27,9 +27,10 @@ func TestReadTakesMediansAndRatiosToBare(t *testing.T) {
 	if !ok || sum.NsPerOp != 75000 || sum.AllocsPerOp != 243 || sum.Rounds != 2 {
 		t.Errorf("Summary(%v) = %+v, %v; want 75000 ns, 243 allocs, 2 rounds", full, sum, ok)
 	}
+	// Paired by round: 80/50 and 70/60.
 	ratio, extra, ok := set.VersusBare(full)
-	if !ok || math.Abs(ratio-75.0/55) > 1e-9 || extra != 93 {
-		t.Errorf("VersusBare(%v) = %v, %v, %v; want %v, 93, true", full, ratio, extra, ok, 75.0/55)
+	if want := (80.0/50 + 70.0/60) / 2; !ok || math.Abs(ratio-want) > 1e-9 || extra != 93 {
+		t.Errorf("VersusBare(%v) = %v, %v, %v; want %v, 93, true", full, ratio, extra, ok, want)
 	}
 	if _, _, ok := set.VersusBare(Key{Benchmark: "Bidi", Transport: "tcp", Config: "grpcobs-full"}); ok {
 		t.Error("VersusBare of a setup the run did not measure: ok, want not ok")
@@ -71,5 +72,30 @@ func TestSameSpeedTellsNoiseFromDifference(t *testing.T) {
 	}
 	if _, _, ok := set.SameSpeed(key("a"), key("missing")); ok {
 		t.Error("SameSpeed with an unmeasured setup: ok, want not ok")
+	}
+}
+
+// A round where the machine was slow for both moves neither's ratio: the rounds are paired, so
+// the third round's 3x (a drift between bare's and the setup's runs) does not become the
+// result, as the ratio of the medians (330/110) would make it.
+func TestVersusBarePairsRounds(t *testing.T) {
+	var text strings.Builder
+	for _, round := range [][2]int{{100, 150}, {300, 450}, {110, 330}} {
+		fmt.Fprintf(&text, "BenchmarkUnary/transport=bufconn/config=bare-2 100 %d ns/op\n", round[0])
+		fmt.Fprintf(&text, "BenchmarkUnary/transport=bufconn/config=x-2 100 %d ns/op\n", round[1])
+	}
+	fmt.Fprintf(&text, "BenchmarkBidi/transport=bufconn/config=bare-2 100 100 ns/op\n")
+	fmt.Fprintf(&text, "BenchmarkBidi/transport=bufconn/config=bare-2 100 300 ns/op\n")
+	fmt.Fprintf(&text, "BenchmarkBidi/transport=bufconn/config=x-2 100 400 ns/op\n")
+	set, err := Read(strings.NewReader(text.String()), "results.txt")
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if ratio, _, ok := set.VersusBare(Key{Benchmark: "Unary", Transport: "bufconn", Config: "x"}); !ok || ratio != 1.5 {
+		t.Errorf("paired VersusBare = %v, %v; want 1.5 (150/100, 450/300, 330/110)", ratio, ok)
+	}
+	// Unequal counts cannot be paired: the ratio of the medians, 400/200.
+	if ratio, _, ok := set.VersusBare(Key{Benchmark: "Bidi", Transport: "bufconn", Config: "x"}); !ok || ratio != 2 {
+		t.Errorf("unpaired VersusBare = %v, %v; want 2", ratio, ok)
 	}
 }
