@@ -11,7 +11,7 @@
 #   WARMUP=2000
 #   CONCURRENCY=16     ghz workers
 #   CONNECTIONS=1      ghz connections
-#   LOADTEST_ROUNDS=3  runs per server, alternating
+#   LOADTEST_ROUNDS=5  runs per server, alternating
 #   UPDATE_DOCS=1      0 leaves docs/BENCHMARKS.md alone
 set -euo pipefail
 
@@ -21,7 +21,7 @@ REQUESTS="${REQUESTS:-30000}"
 WARMUP="${WARMUP:-2000}"
 CONCURRENCY="${CONCURRENCY:-16}"
 CONNECTIONS="${CONNECTIONS:-1}"
-LOADTEST_ROUNDS="${LOADTEST_ROUNDS:-3}"
+LOADTEST_ROUNDS="${LOADTEST_ROUNDS:-5}"
 UPDATE_DOCS="${UPDATE_DOCS:-1}"
 OUT="out/loadtest"
 GHZ="$REPO/.bin/ghz"

@@ -52,13 +52,16 @@ func readReport(path string) (ghzReport, error) {
 	return r, nil
 }
 
-// summary is the median over rounds of one server's figures.
+// summary is the median over rounds of one server's figures, and each round's.
 type summary struct {
 	rounds   int
 	calls    int64
 	failed   int64
 	rps      float64
 	p50, p99 time.Duration
+
+	roundRPS           []float64 // in the order of the reports
+	roundP50, roundP99 []time.Duration
 }
 
 func summarise(paths []string) (summary, error) {
@@ -86,6 +89,7 @@ func summarise(paths []string) (summary, error) {
 		rps, p50, p99 = append(rps, r.RPS), append(p50, l50), append(p99, l99)
 	}
 	s.rps, s.p50, s.p99 = median(rps), median(p50), median(p99)
+	s.roundRPS, s.roundP50, s.roundP99 = rps, p50, p99
 	return s, nil
 }
 

@@ -52,3 +52,16 @@ func TestRunNeedsReportsOfBothServers(t *testing.T) {
 		t.Error("run with a missing report: nil error, want one")
 	}
 }
+
+// Rounds are paired: a slow round for both servers does not make the ratio, as the ratio of
+// the medians (from different rounds) would.
+func TestPairedRatioComparesRoundsWithRounds(t *testing.T) {
+	full, bare := []float64{900, 400, 880}, []float64{1000, 500, 1100}
+	// Per round: 0.9, 0.8, 0.8; the medians' ratio would be 880/1000.
+	if got := pairedRatio(full, bare); got != 0.8 {
+		t.Errorf("pairedRatio = %v, want 0.8", got)
+	}
+	if got := pairedRatio([]float64{900, 800}, []float64{1000}); got != 0.8 {
+		t.Errorf("pairedRatio of unequal rounds = %v, want 800/1000 (lower medians)", got)
+	}
+}
