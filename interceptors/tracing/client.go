@@ -37,17 +37,13 @@ func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta
 }
 
 // ClientReporterForConn is ClientReporter for a call on cc: the span also carries the
-// server.address and server.port of cc's target, from its canonical form ("dns:///host:443"
-// is host and 443; a Unix socket is its path).
+// server.address and server.port of the target cc was created with ("dns:///host:443" and
+// "host:443" are host and 443; a Unix socket is its path), the name the client dialled.
 func (cl *Client) ClientReporterForConn(ctx context.Context, meta interceptors.CallMeta, cc *grpc.ClientConn) (interceptors.Reporter, context.Context) {
 	c := cl.core
 	var span trace.Span
 	if c.traced(ctx, meta) {
-		var target string
-		if cc != nil {
-			target = cc.CanonicalTarget()
-		}
-		m := c.method(meta, target)
+		m := c.method(meta, cc)
 		ctx, span = c.tracer.start(ctx, m.name, m.start)
 	}
 	carrier := c.newOutgoingCarrier()

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 )
 
@@ -33,6 +34,7 @@ type core struct {
 	conv       conventions
 	status     [numCodes][]attribute.KeyValue
 	methods    methodCache
+	targets    targetCache
 	localAddrs localAddrCache
 	peerHosts  peerHostCache
 }
@@ -115,7 +117,7 @@ const (
 // program declares (see protoreg.Declared): a span named "grpc", rpc.method "_OTHER", and the
 // name sent, made valid UTF-8 and cut to a bound, in rpc.method_original. It is not cached, so
 // a caller's made-up names take no memory.
-func (c *core) undeclaredMethod(meta interceptors.CallMeta, target string) *method {
+func (c *core) undeclaredMethod(meta interceptors.CallMeta, cc *grpc.ClientConn) *method {
 	original := meta.Service + "/" + meta.Method
 	if len(original) > maxOriginalMethodBytes {
 		original = original[:maxOriginalMethodBytes]
@@ -125,19 +127,21 @@ func (c *core) undeclaredMethod(meta interceptors.CallMeta, target string) *meth
 	if c.conv&conventionsCurrent != 0 {
 		attrs = append(attrs, semconv.RPCMethodOriginal(original))
 	}
-	attrs = appendServerAttributes(attrs, target)
+	attrs = append(attrs, c.targets.serverAttributes(cc)...)
 	return &method{
 		name:  spanNameOther,
 		start: []trace.SpanStartOption{trace.WithSpanKind(c.kind), trace.WithAttributes(attrs...)},
 	}
 }
 
-// maxCachedMethods bounds the method cache: a server with an unknown-service handler sees
-// whatever method names its callers send, and must not keep one entry per name forever.
+// maxCachedMethods bounds the method cache. Only declared methods are cached, so a server with
+// an unknown-service handler does not keep the names its callers make up; a client keeps one
+// entry per method and target, and starts over past the bound, so that one dialling ever new
+// targets keeps the ones in use cached.
 const maxCachedMethods = 1024
 
-// methodKey is a method, and on a client the canonical target of the connection it is called
-// on ("" on a server).
+// methodKey is a method, and on a client the target of the connection it is called on
+// (grpc.ClientConn.Target; "" on a server).
 type methodKey struct{ service, method, target string }
 
 type methodCache struct {
@@ -146,26 +150,30 @@ type methodCache struct {
 }
 
 // method returns the span name and start options of a call to meta's method, on a client
-// through a connection to target.
-func (c *core) method(meta interceptors.CallMeta, target string) *method {
-	key := methodKey{meta.Service, meta.Method, target}
+// through cc (nil on a server).
+func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn) *method {
+	key := methodKey{service: meta.Service, method: meta.Method}
+	if cc != nil {
+		key.target = cc.Target()
+	}
 	if m, ok := c.methods.methods.Load(key); ok {
 		return m.(*method)
 	}
 	if !protoreg.Declared(meta.Service, meta.Method) {
-		return c.undeclaredMethod(meta, target)
+		return c.undeclaredMethod(meta, cc)
 	}
 	name := meta.Service + "/" + meta.Method
-	attrs := appendServerAttributes(c.conv.methodAttributes(name, meta.Service, meta.Method), target)
+	attrs := append(c.conv.methodAttributes(name, meta.Service, meta.Method), c.targets.serverAttributes(cc)...)
 	m := &method{
 		name:  name,
 		start: []trace.SpanStartOption{trace.WithSpanKind(c.kind), trace.WithAttributes(attrs...)},
 	}
-	if c.methods.size.Load() < maxCachedMethods {
-		if cached, loaded := c.methods.methods.LoadOrStore(key, m); loaded {
-			return cached.(*method)
-		}
-		c.methods.size.Add(1)
+	if c.methods.size.Add(1) > maxCachedMethods {
+		c.methods.methods.Clear()
+		c.methods.size.Store(1)
+	}
+	if cached, loaded := c.methods.methods.LoadOrStore(key, m); loaded {
+		return cached.(*method)
 	}
 	return m
 }

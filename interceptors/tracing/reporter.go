@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/grpcobs/grpcobs/interceptors"
-	"go.opentelemetry.io/otel/attribute"
 	otelcodes "go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/status"
@@ -19,9 +18,6 @@ type reporter struct {
 	span     trace.Span
 	sent     int
 	received int
-	// endAttrs are attributes known at the start, set at the end with the status ones: one
-	// SetAttributes, so the SDK grows the span's attributes once.
-	endAttrs []attribute.KeyValue
 }
 
 var _ interceptors.Reporter = (*reporter)(nil)
@@ -47,11 +43,7 @@ func (r *reporter) PostMsgReceive(msg any, err error, _ time.Duration) {
 // event with the panic value and its stack.
 func (r *reporter) PostCall(err error, _ time.Duration) {
 	code := interceptors.Code(err)
-	if status := r.core.statusAttributes(code); len(r.endAttrs) == 0 {
-		r.span.SetAttributes(status...)
-	} else {
-		r.span.SetAttributes(append(r.endAttrs, status...)...)
-	}
+	r.span.SetAttributes(r.core.statusAttributes(code)...)
 	if interceptors.IsError(r.core.isClient, code) {
 		r.span.SetStatus(otelcodes.Error, status.Convert(err).Message())
 	}

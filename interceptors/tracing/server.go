@@ -26,12 +26,10 @@ func NewServer(opts ...Option) *Server {
 }
 
 // serverCall is one traced server call: its reporter, and room for its span's connection
-// and status attributes, in one allocation, made only for a span that records.
+// attributes, in one allocation, made only for a span that records.
 type serverCall struct {
 	reporter
-	// network.peer.address, network.peer.port, server.address and server.port, then, at the
-	// end, the status attributes (rpc.grpc.status_code, rpc.response.status_code, error.type).
-	attrs [7]attribute.KeyValue
+	attrs [4]attribute.KeyValue // network.peer.address, network.peer.port, server.address, server.port
 }
 
 // IgnoresMessageDurations tells the grpcobs stack that tracing does not read message durations
@@ -59,7 +57,7 @@ func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta)
 		return nil, ctx
 	}
 
-	m := c.method(meta, "")
+	m := c.method(meta, nil)
 	start := m.start
 	if !trusted {
 		start = append(start[:len(start):len(start)], trace.WithNewRoot())
@@ -79,6 +77,10 @@ func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta)
 	if trusted && len(c.baggage) > 0 {
 		attrs = appendBaggageAttributes(attrs, baggage.FromContext(ctx), c.baggage)
 	}
-	call.endAttrs = attrs
+	// Set now, not with the status at the end (which would save the SDK one growth of the
+	// span's attributes): the handler may set these keys itself, and its value must win.
+	if len(attrs) > 0 {
+		span.SetAttributes(attrs...)
+	}
 	return &call.reporter, ctx
 }

@@ -5,59 +5,102 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"google.golang.org/grpc"
 )
 
-// appendServerAttributes appends server.address and server.port of a client's target, as the
-// semantic conventions require of a client span, to attrs. target is the connection's
-// canonical target (grpc.ClientConn.CanonicalTarget), "scheme://authority/endpoint":
-//
-//	dns:///example.com:443    server.address example.com, server.port 443
-//	passthrough:///10.0.0.1:7 server.address 10.0.0.1, server.port 7
-//	passthrough:///bufnet     server.address bufnet
-//	unix:///run/app.sock      server.address /run/app.sock
-//
-// An empty target (a server, or a call made without the grpcobs interceptors) adds nothing.
-func appendServerAttributes(attrs []attribute.KeyValue, target string) []attribute.KeyValue {
-	if target == "" {
-		return attrs
+// maxCachedTargets bounds the cache of targets' attributes: past it, the cache starts over, so
+// that a client dialling ever new targets keeps the ones in use cached.
+const maxCachedTargets = 256
+
+// targetCache holds the server attributes of the targets a client has called, by
+// grpc.ClientConn.Target, which costs nothing to read (CanonicalTarget builds a string).
+type targetCache struct {
+	attrs sync.Map // target → []attribute.KeyValue
+	size  atomic.Int32
+}
+
+// serverAttributes returns server.address and server.port of cc's target, as the semantic
+// conventions require of a client span; none for a nil cc.
+func (c *targetCache) serverAttributes(cc *grpc.ClientConn) []attribute.KeyValue {
+	if cc == nil {
+		return nil
 	}
-	endpoint := targetEndpoint(target)
+	target := cc.Target()
+	if attrs, ok := c.attrs.Load(target); ok {
+		return attrs.([]attribute.KeyValue)
+	}
+	attrs := serverAttributes(target, cc.CanonicalTarget())
+	if c.size.Add(1) > maxCachedTargets {
+		c.attrs.Clear()
+		c.size.Store(1)
+	}
+	c.attrs.Store(target, attrs)
+	return attrs
+}
+
+// serverAttributes are server.address and server.port of a client's target, from target, as
+// the client was created with it, and canonical, the same with gRPC's default scheme added
+// when it had none (grpc.ClientConn.Target and CanonicalTarget):
+//
+//	example.com:443           server.address example.com, server.port 443
+//	dns:///example.com:443    server.address example.com, server.port 443
+//	passthrough:///bufnet     server.address bufnet
+//	dns:///[::1]:50051        server.address ::1, server.port 50051
+//	unix:///run/app.sock      server.address /run/app.sock
+//	unix:relative.sock        server.address relative.sock
+//	unix-abstract:name        server.address name
+//
+// The address is the name the client dialled, not the resolved peer: network.peer.* are for
+// that.
+func serverAttributes(target, canonical string) []attribute.KeyValue {
+	if target == "" {
+		return nil
+	}
+	scheme, endpoint := targetEndpoint(target, canonical)
+	if endpoint == "" {
+		endpoint = target
+	}
+	if scheme == "unix" || scheme == "unix-abstract" {
+		return []attribute.KeyValue{semconv.ServerAddress(endpoint)}
+	}
 	host, port, err := net.SplitHostPort(endpoint)
 	if err != nil {
-		return append(attrs, semconv.ServerAddress(endpoint))
+		if unbracketed, ok := strings.CutPrefix(endpoint, "["); ok && strings.HasSuffix(unbracketed, "]") {
+			endpoint = strings.TrimSuffix(unbracketed, "]") // an IPv6 address without a port
+		}
+		return []attribute.KeyValue{semconv.ServerAddress(endpoint)}
 	}
-	attrs = append(attrs, semconv.ServerAddress(host))
-	if n, err := strconv.Atoi(port); err == nil {
+	attrs := []attribute.KeyValue{semconv.ServerAddress(host)}
+	if n, err := strconv.Atoi(port); err == nil && n >= 0 && n <= 65535 {
 		attrs = append(attrs, semconv.ServerPort(n))
 	}
 	return attrs
 }
 
-// targetEndpoint is the endpoint of a gRPC target: the path of "scheme://authority/endpoint"
-// (a Unix socket keeps its leading slash), the opaque part of "scheme:endpoint", or the target
-// itself when it is a bare host:port or cannot be parsed.
-func targetEndpoint(target string) string {
-	if _, port, err := net.SplitHostPort(target); err == nil {
-		if _, err := strconv.Atoi(port); err == nil {
-			return target
+// targetEndpoint splits a target into its scheme, as gRPC resolved it (canonical's), and its
+// endpoint: the path of "scheme://authority/endpoint" (a Unix socket's keeps its leading
+// slash), the rest of "scheme:endpoint", or all of a target written without a scheme. The
+// endpoint is unescaped as gRPC unescapes it.
+func targetEndpoint(target, canonical string) (scheme, endpoint string) {
+	scheme, _, _ = strings.Cut(canonical, ":")
+	if len(target) <= len(scheme) || !strings.EqualFold(target[:len(scheme)+1], scheme+":") {
+		return scheme, target
+	}
+	endpoint = target[len(scheme)+1:]
+	if authorityAndPath, ok := strings.CutPrefix(endpoint, "//"); ok {
+		_, path, _ := strings.Cut(authorityAndPath, "/")
+		endpoint = path
+		if scheme == "unix" {
+			endpoint = "/" + path
 		}
 	}
-	u, err := url.Parse(target)
-	if err != nil || u.Scheme == "" {
-		return target
+	if unescaped, err := url.PathUnescape(endpoint); err == nil {
+		endpoint = unescaped
 	}
-	endpoint := u.Path
-	if u.Scheme != "unix" && u.Scheme != "unix-abstract" {
-		endpoint = strings.TrimPrefix(endpoint, "/")
-	}
-	if endpoint == "" {
-		endpoint = u.Opaque
-	}
-	if endpoint == "" {
-		return target
-	}
-	return endpoint
+	return scheme, endpoint
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -93,5 +94,23 @@ func TestSamplersSeeTheClientSpansTarget(t *testing.T) {
 	}
 	if _, err := strconv.Atoi(port); err != nil {
 		t.Fatalf("harness port %q: %v", port, err)
+	}
+}
+
+// The connection attributes are set when the server span starts, so a handler that sets one
+// of those keys itself has the last word.
+func TestHandlerCanOverrideServerSpanConnectionAttributes(t *testing.T) {
+	tr := newTraces(t)
+	hook := func(ctx context.Context, _, _ string) (context.Context, func(error)) {
+		trace.SpanFromContext(ctx).SetAttributes(semconv.ServerAddress("api.example.com"))
+		return ctx, func(error) {}
+	}
+	h := startTraced(t, tr, nil, nil, withHook(hook))
+	if _, err := h.Demo().Echo(testContext(t), &demov1.EchoRequest{Message: "hi"}); err != nil {
+		t.Fatalf("Echo: %v", err)
+	}
+	server := attrs(only(t, tr.ended(t, 2), trace.SpanKindServer, echoMethod).Attributes())
+	if server["server.address"] != "api.example.com" {
+		t.Errorf("server span server.address %q, want the handler's api.example.com", server["server.address"])
 	}
 }
