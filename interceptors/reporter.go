@@ -42,9 +42,12 @@ type ConnReportable interface {
 // given to PostMsgSend and PostMsgReceive. When every reportable of a stack says so, the stack
 // does not read the clock around each message (two reads per message, on streams the larger
 // part of the stack's own per-message cost) and gives those methods a zero duration, for every
-// message. Every
-// grpcobs signal implements it; a reportable that does not, go-grpc-middleware's for
-// instance, gets the durations as before.
+// message. Every grpcobs signal implements it; a reportable that does not, go-grpc-middleware's
+// for instance, gets the durations as before.
+//
+// The stack asks once, when it is built. A type that embeds a grpcobs signal inherits its
+// answer: if it returns reporters of its own that read message durations, it must override
+// IgnoresMessageDurations to return false.
 type MessageDurationIgnorer interface {
 	IgnoresMessageDurations() bool
 }
