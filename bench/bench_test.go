@@ -3,7 +3,9 @@ package bench
 import (
 	"context"
 	"flag"
-	"runtime"
+	"math/rand/v2"
+	"runtime/debug"
+	"slices"
 	"testing"
 
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
@@ -27,25 +29,28 @@ func BenchmarkServerStream(b *testing.B) { benchmarkEach(b, serverStreamCall, se
 // BenchmarkBidi is one Chat stream of ten round trips at a time.
 func BenchmarkBidi(b *testing.B) { benchmarkEach(b, bidiCall, sequential) }
 
-// rotation is where in Configs() the configurations start: run.sh passes the round's number, so
-// that over the rounds each configuration runs as often first, just after another benchmark's
-// teardown, as any other, instead of bare always.
-var rotation = flag.Int("bench.rotate", 0, "start the configurations at the n-th of Configs() (modulo their number)")
+// order picks the order the configurations run in: 0 is Configs()' own, any other number a
+// shuffle seeded by it. run.sh passes each round's number, so that over the rounds no
+// configuration always runs first, or always right after the same one (after the heaviest,
+// bare would inherit its garbage and its memory still held from the system).
+var order = flag.Int("bench.order", 0, "0: run the configurations in Configs() order; n: in an order shuffled with seed n")
 
-// rotated is configs starting at the n-th, wrapping around.
-func rotated(configs []Config, n int) []Config {
-	n %= len(configs)
-	if n < 0 {
-		n += len(configs)
+// ordered is configs in the order seed picks (see order); configs itself is left alone.
+func ordered(configs []Config, seed int) []Config {
+	out := slices.Clone(configs)
+	if seed != 0 {
+		r := rand.New(rand.NewPCG(uint64(seed), 0))
+		r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	}
-	return append(configs[n:len(configs):len(configs)], configs[:n]...)
+	return out
 }
 
 // benchmarkEach measures c, made as run makes it, for every transport and configuration. One
 // call before the clock starts connects the client and warms the per-method caches; then a
-// garbage collection, so that no configuration pays for the garbage the one before it left.
+// garbage collection that also returns freed memory to the system, so that no configuration
+// pays for the garbage, or the heap, the one before it left.
 func benchmarkEach(b *testing.B, c call, run func(*testing.B, demov1.DemoServiceClient, call)) {
-	configs := rotated(Configs(), *rotation)
+	configs := ordered(Configs(), *order)
 	for _, transport := range transports {
 		for _, cfg := range configs {
 			b.Run("transport="+transport.name+"/config="+cfg.Name, func(b *testing.B) {
@@ -53,7 +58,7 @@ func benchmarkEach(b *testing.B, c call, run func(*testing.B, demov1.DemoService
 				if err := c(context.Background(), client); err != nil {
 					b.Fatalf("warm-up call: %v", err)
 				}
-				runtime.GC()
+				debug.FreeOSMemory()
 				b.ReportAllocs()
 				b.ResetTimer()
 				run(b, client, c)

@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -155,21 +156,36 @@ func (b *lockedBuffer) lines() []string {
 	return strings.Split(text, "\n")
 }
 
-func TestRotatedKeepsEveryConfigurationOnce(t *testing.T) {
+func TestOrderedKeepsEveryConfigurationOnce(t *testing.T) {
 	configs := Configs()
-	for _, n := range []int{0, 1, len(configs) - 1, len(configs), len(configs) + 3, -1} {
-		got := rotated(configs, n)
-		if len(got) != len(configs) {
-			t.Fatalf("rotated(%d): %d configurations, want %d", n, len(got), len(configs))
+	names := func(cs []Config) []string {
+		out := make([]string, len(cs))
+		for i, c := range cs {
+			out[i] = c.Name
 		}
-		start := ((n % len(configs)) + len(configs)) % len(configs)
-		for i := range got {
-			if want := configs[(start+i)%len(configs)].Name; got[i].Name != want {
-				t.Errorf("rotated(%d)[%d] = %s, want %s", n, i, got[i].Name, want)
-			}
+		return out
+	}
+	if got := names(ordered(configs, 0)); !slices.Equal(got, names(configs)) {
+		t.Errorf("ordered(0) = %v, want Configs() order", got)
+	}
+	predecessorsOfBare := map[string]bool{}
+	for seed := 1; seed <= 20; seed++ {
+		got := names(ordered(configs, seed))
+		if !slices.Equal(got, names(ordered(configs, seed))) {
+			t.Fatalf("ordered(%d) differs between calls", seed)
+		}
+		sorted, want := slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(names(configs)))
+		if !slices.Equal(sorted, want) {
+			t.Fatalf("ordered(%d) = %v, not a permutation of Configs()", seed, got)
+		}
+		if i := slices.Index(got, Bare); i > 0 {
+			predecessorsOfBare[got[i-1]] = true
 		}
 	}
+	if len(predecessorsOfBare) < 4 {
+		t.Errorf("over 20 seeds bare followed only %v: the orders hardly vary", predecessorsOfBare)
+	}
 	if configs[0].Name != Bare {
-		t.Errorf("Configs()[0] = %s, want %s: rotation must not change Configs itself", configs[0].Name, Bare)
+		t.Errorf("Configs()[0] = %s, want %s: ordering must not change Configs itself", configs[0].Name, Bare)
 	}
 }

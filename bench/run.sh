@@ -30,10 +30,10 @@ go test -c -o "$OUT/bench.test" .
 : >"$results"
 for round in $(seq 1 "$ROUNDS"); do
 	echo ">> round $round/$ROUNDS (-benchtime=$BENCHTIME)"
-	# Each round starts the configurations at a different one (bench_test.go, -bench.rotate);
-	# the first at bare, so that the results list them in their own order.
+	# Each round runs the configurations in an order of its own (bench_test.go, -bench.order);
+	# the first in Configs() order, so that the results list them in that order.
 	"$OUT/bench.test" -test.run '^$' -test.bench "$BENCH" -test.benchtime "$BENCHTIME" \
-		-test.benchmem -test.count 1 -bench.rotate "$((round - 1))" >>"$results"
+		-test.benchmem -test.count 1 -bench.order "$((round - 1))" >>"$results"
 done
 
 echo ">> benchstat ($OUT/benchstat.txt)"

@@ -52,7 +52,7 @@ func writeTable(w io.Writer, full, bare summary) {
 	}
 	fmt.Fprintf(w, "| full / off | **%.2f** (target ≥ %.2f: %s) | %.2f× | %.2f× | |\n",
 		ratio, minThroughputRatio, verdict, pairedRatio(full.roundP50, bare.roundP50), pairedRatio(full.roundP99, bare.roundP99))
-	fmt.Fprintf(w, "\nMedians of %d rounds per server, the servers alternating; the ratios are the medians of each round's ratio.\n",
+	fmt.Fprintf(w, "\nMedians of %d rounds per server, the servers alternating (each round in the other order); the ratios are the medians of each round's ratio.\n",
 		min(full.rounds, bare.rounds))
 }
 
