@@ -80,7 +80,8 @@ func TestGrpcobsClientToOtelgrpcServer(t *testing.T) {
 
 // TestSpansLookLikeOtelgrpcs traces the same calls with otelgrpc's stats handlers and with
 // grpcobs at once, on both sides, and compares: same name, kind and status, and every
-// attribute otelgrpc sets is set by grpcobs to the same value.
+// attribute otelgrpc sets is set by grpcobs to the same value. The client dials an IP address:
+// for a host name, grpcobs' server.address is the name and otelgrpc's the resolved address.
 func TestSpansLookLikeOtelgrpcs(t *testing.T) {
 	for code := codes.OK; code <= codes.Unauthenticated; code++ {
 		t.Run(strconv.Itoa(int(code)), func(t *testing.T) {
