@@ -3,8 +3,6 @@ package tracing
 import (
 	"context"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/internal/protoreg"
@@ -33,7 +31,7 @@ type core struct {
 	kind       trace.SpanKind
 	conv       conventions
 	status     [numCodes][]attribute.KeyValue
-	methods    methodCache
+	methods    boundedCache[methodKey, *method]
 	targets    targetCache
 	localAddrs localAddrCache
 	peerHosts  peerHostCache
@@ -51,6 +49,7 @@ func newCore(opts []Option, isClient bool) *core {
 		kind:           trace.SpanKindServer,
 		conv:           conventionsFromEnv(),
 	}
+	c.methods.max, c.targets.max = maxCachedMethods, maxCachedTargets
 	if isClient {
 		c.kind = trace.SpanKindClient
 		c.publicEndpoint = nil
@@ -144,11 +143,6 @@ const maxCachedMethods = 1024
 // (grpc.ClientConn.Target; "" on a server).
 type methodKey struct{ service, method, target string }
 
-type methodCache struct {
-	methods sync.Map // methodKey -> *method
-	size    atomic.Int32
-}
-
 // method returns the span name and start options of a call to meta's method, on a client
 // through cc (nil on a server).
 func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn) *method {
@@ -156,8 +150,8 @@ func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn) *method {
 	if cc != nil {
 		key.target = cc.Target()
 	}
-	if m, ok := c.methods.methods.Load(key); ok {
-		return m.(*method)
+	if m, ok := c.methods.load(key); ok {
+		return m
 	}
 	if !protoreg.Declared(meta.Service, meta.Method) {
 		return c.undeclaredMethod(meta, cc)
@@ -168,12 +162,5 @@ func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn) *method {
 		name:  name,
 		start: []trace.SpanStartOption{trace.WithSpanKind(c.kind), trace.WithAttributes(attrs...)},
 	}
-	if c.methods.size.Add(1) > maxCachedMethods {
-		c.methods.methods.Clear()
-		c.methods.size.Store(1)
-	}
-	if cached, loaded := c.methods.methods.LoadOrStore(key, m); loaded {
-		return cached.(*method)
-	}
-	return m
+	return c.methods.store(key, m)
 }

@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -20,8 +18,7 @@ const maxCachedTargets = 256
 // targetCache holds the server attributes of the targets a client has called, by
 // grpc.ClientConn.Target, which costs nothing to read (CanonicalTarget builds a string).
 type targetCache struct {
-	attrs sync.Map // target → []attribute.KeyValue
-	size  atomic.Int32
+	boundedCache[string, []attribute.KeyValue]
 }
 
 // serverAttributes returns server.address and server.port of cc's target, as the semantic
@@ -31,16 +28,10 @@ func (c *targetCache) serverAttributes(cc *grpc.ClientConn) []attribute.KeyValue
 		return nil
 	}
 	target := cc.Target()
-	if attrs, ok := c.attrs.Load(target); ok {
-		return attrs.([]attribute.KeyValue)
+	if attrs, ok := c.load(target); ok {
+		return attrs
 	}
-	attrs := serverAttributes(target, cc.CanonicalTarget())
-	if c.size.Add(1) > maxCachedTargets {
-		c.attrs.Clear()
-		c.size.Store(1)
-	}
-	c.attrs.Store(target, attrs)
-	return attrs
+	return c.store(target, serverAttributes(target, cc.CanonicalTarget()))
 }
 
 // serverAttributes are server.address and server.port of a client's target, from target, as

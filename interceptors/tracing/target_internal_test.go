@@ -1,9 +1,11 @@
 package tracing
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.opentelemetry.io/otel/attribute"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
@@ -42,7 +44,7 @@ func TestServerAttributesOfClientTargets(t *testing.T) {
 				t.Fatalf("NewClient(%q): %v", tc.target, err)
 			}
 			defer func() { _ = cc.Close() }()
-			var targets targetCache
+			targets := targetCache{boundedCache[string, []attribute.KeyValue]{max: maxCachedTargets}}
 			for range 2 { // computed, then cached
 				got := map[string]string{}
 				for _, kv := range targets.serverAttributes(cc) {
@@ -68,15 +70,12 @@ func TestServerAttributesWithoutAConnection(t *testing.T) {
 
 // The caches start over past their bounds instead of growing, and keep serving.
 func TestTargetAndMethodCachesAreBounded(t *testing.T) {
-	var targets targetCache
-	for i := range maxCachedTargets + 10 {
-		targets.attrs.Store(i, nil)
-		if targets.size.Add(1) > maxCachedTargets {
-			t.Fatal("test setup overran the bound")
-		}
-		if i == maxCachedTargets-1 {
-			break
-		}
+	targets := targetCache{boundedCache[string, []attribute.KeyValue]{max: maxCachedTargets}}
+	for i := range maxCachedTargets {
+		targets.store(strconv.Itoa(i), nil)
+	}
+	if got := targets.size.Load(); got != maxCachedTargets {
+		t.Fatalf("size after filling = %d, want %d", got, maxCachedTargets)
 	}
 	cc, err := grpc.NewClient("dns:///example.com:443", grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -87,8 +86,28 @@ func TestTargetAndMethodCachesAreBounded(t *testing.T) {
 		t.Errorf("serverAttributes past the bound = %v, want address and port", got)
 	}
 	n := 0
-	targets.attrs.Range(func(any, any) bool { n++; return true })
+	targets.entries.Range(func(any, any) bool { n++; return true })
 	if n != 1 || targets.size.Load() != 1 {
 		t.Errorf("after the bound: %d entries, size %d; want the cache started over with 1", n, targets.size.Load())
+	}
+	if got, ok := targets.load(cc.Target()); !ok || len(got) != 2 {
+		t.Errorf("load after the bound = %v, %v; want the target's attributes cached", got, ok)
+	}
+}
+
+// store keeps the first value stored for a key, and returns it to later stores.
+func TestBoundedCacheKeepsTheFirstValue(t *testing.T) {
+	c := boundedCache[string, int]{max: 4}
+	if got := c.store("a", 1); got != 1 {
+		t.Errorf("first store = %d, want 1", got)
+	}
+	if got := c.store("a", 2); got != 1 {
+		t.Errorf("second store = %d, want the cached 1", got)
+	}
+	if got, ok := c.load("a"); !ok || got != 1 {
+		t.Errorf("load = %d, %v; want 1, true", got, ok)
+	}
+	if _, ok := c.load("b"); ok {
+		t.Error("load of an absent key: ok, want not ok")
 	}
 }
