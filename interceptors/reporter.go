@@ -102,6 +102,19 @@ const (
 // maxInlineReporters is how many reporters a call holds without an extra allocation.
 const maxInlineReporters = 4
 
+// startServerReporters starts every reportable's reporting of a server call, in order, each
+// seeing the context the previous one derived, and appends the reporters to reps.
+func startServerReporters(reps []Reporter, reportables []ServerReportable, ctx context.Context, meta CallMeta) ([]Reporter, context.Context) {
+	for _, r := range reportables {
+		var rep Reporter
+		rep, ctx = r.ServerReporter(ctx, meta)
+		if rep != nil {
+			reps = append(reps, rep)
+		}
+	}
+	return reps, ctx
+}
+
 // startClientReporters starts every reportable's reporting of a client call on cc, in order,
 // each seeing the context the previous one derived, and appends the reporters to reps.
 func startClientReporters(reps []Reporter, reportables []ClientReportable, ctx context.Context, meta CallMeta, cc *grpc.ClientConn) ([]Reporter, context.Context) {

@@ -18,14 +18,7 @@ func UnaryServerInterceptor(reportables ...ServerReportable) grpc.UnaryServerInt
 		start := time.Now()
 		meta := mw.NewServerCallMeta(info.FullMethod, nil, req)
 		var inline [maxInlineReporters]Reporter
-		reps := inline[:0]
-		for _, r := range reportables {
-			var rep Reporter
-			rep, ctx = r.ServerReporter(ctx, meta)
-			if rep != nil {
-				reps = append(reps, rep)
-			}
-		}
+		reps, ctx := startServerReporters(inline[:0], reportables, ctx, meta)
 		postMsgReceive(reps, req, nil, timer.since(start))
 		handlerReturned := false
 		defer reportPanic(reps, start, &handlerReturned)
@@ -47,16 +40,7 @@ func StreamServerInterceptor(reportables ...ServerReportable) grpc.StreamServerI
 		start := time.Now()
 		meta := mw.NewServerCallMeta(info.FullMethod, info, nil)
 		wrapped := &serverStream{ServerStream: ss, timer: timer}
-		wrapped.reps = wrapped.inline[:0]
-		ctx := ss.Context()
-		for _, r := range reportables {
-			var rep Reporter
-			rep, ctx = r.ServerReporter(ctx, meta)
-			if rep != nil {
-				wrapped.reps = append(wrapped.reps, rep)
-			}
-		}
-		wrapped.ctx = ctx
+		wrapped.reps, wrapped.ctx = startServerReporters(wrapped.inline[:0], reportables, ss.Context(), meta)
 		handlerReturned := false
 		defer reportPanic(wrapped.reps, start, &handlerReturned)
 		err := handler(srv, wrapped)
