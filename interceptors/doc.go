@@ -5,9 +5,16 @@
 // ClientReportable: given the call's CallMeta it returns a Reporter and a derived context. The
 // stack in this package composes any number of reportables into ONE unary and ONE stream
 // interceptor per side: the call is described once, timed once, and its stream wrapped once,
-// and every Reporter gets the same duration. Reportables run in the order given, each seeing
-// the context the earlier ones derived; PostCall runs in the reverse order, like deferred calls,
-// so the first signal (tracing) sees the call end last.
+// and every Reporter gets the same duration.
+//
+// # Order
+//
+// Reportables start in order, each seeing the context the earlier ones derived; PostCall runs
+// in the reverse order, like deferred calls. grpcobs' own signals run in the order they need,
+// whatever order they are given in: tracing first (it puts the span and the baggage into the
+// context), then the signals that read the span (metrics' exemplars), then logging (its fields
+// read the span and the baggage). They take the places grpcobs signals held in the list, so
+// any other reportable keeps its position.
 //
 //	srv := grpc.NewServer(interceptors.ServerOptions(
 //		tracing.NewServer(),
@@ -21,13 +28,39 @@
 //		logging.NewClient(logger),
 //	), grpc.WithTransportCredentials(creds))...)
 //
-// Every call ends exactly once. A client stream ends when RecvMsg returns its final result,
-// when SendMsg or Header fails, or when the stream's context ends without anyone reading the
-// final status (the caller cancelled, its deadline passed, the connection closed): a caller
-// that abandons a stream does not leave a span open or an in-flight gauge up. A handler panic
-// that no recovery interceptor inside the stack caught is reported as a *PanicError (code
-// INTERNAL) before the panic goes on; with go-grpc-middleware's recovery inside the stack, use
-// RecoverPanic as its handler so the signals still know it was a panic.
+// Interceptors chained by options after ServerOptions run inside the stack, closer to the
+// handler. A legacy grpc.UnaryInterceptor or grpc.StreamInterceptor option runs outermost
+// wherever it is listed, so the calls it rejects leave no span and no metric: chain it with
+// grpc.ChainUnaryInterceptor and grpc.ChainStreamInterceptor instead.
+//
+// # The first law
+//
+// The stack never changes the call: the caller and the handler see what they see bare, codes,
+// messages, headers, trailers, retries and the attempts that reach the server, and every call
+// is recorded once per side with the code the caller got. In particular the client stream
+// wrapper never calls the stream's Context before the caller does: in grpc-go that commits the
+// attempt, which would turn off retry policies and transparent retries.
+//
+// A client stream ends when grpc-go finishes it, learnt through grpc.OnFinish: when RecvMsg
+// returns the final status, when the caller cancels or its deadline passes (also while nobody
+// reads: an abandoned stream does not leave a span open or an in-flight gauge up), when the
+// ClientConn closes, or when the stream fails to start. A Header call on a trailers-only
+// response finishes the stream too, and the call is recorded with the status the caller then
+// reads from RecvMsg (grpc-go's Header never returns the error). PostCall never overlaps, nor
+// comes before, a message report of the same call.
+//
+// # Panics
+//
+// A handler panic that no recovery interceptor inside the stack caught is reported as a
+// *PanicError (code INTERNAL) before the panic goes on. With go-grpc-middleware's recovery
+// inside the stack, its default handler's error (code UNKNOWN for the caller) is recognised
+// too (see PanicOf), and RecoverPanic as its handler makes the caller get INTERNAL.
+//
+// # Reporters
+//
+// A reportable never returns a nil Reporter (go-grpc-middleware's interceptors call whatever
+// they get): for a call it does not record it returns go-grpc-middleware's NoopReporter, which
+// the stack leaves out of the call.
 //
 // The status policy (which codes are errors on which side) is one table shared by every
 // signal: see IsError.

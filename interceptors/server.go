@@ -2,7 +2,6 @@ package interceptors
 
 import (
 	"context"
-	"reflect"
 	"runtime/debug"
 	"time"
 
@@ -12,13 +11,14 @@ import (
 
 // UnaryServerInterceptor reports every unary call to each reportable, in one pass.
 func UnaryServerInterceptor(reportables ...ServerReportable) grpc.UnaryServerInterceptor {
-	reportables = withoutNil(reportables)
-	timer := newMessageTimer(reportables)
+	stack := newServerReportables(reportables)
+	timer := stack.timer
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		start := time.Now()
 		meta := mw.NewServerCallMeta(info.FullMethod, nil, req)
 		var inline [maxInlineReporters]Reporter
-		reps, ctx := startServerReporters(inline[:0], reportables, ctx, meta)
+		// A unary call always reached a registered method.
+		reps, ctx := stack.start(inline[:0], ctx, meta, start, true)
 		postMsgReceive(reps, req, nil, timer.since(start))
 		handlerReturned := false
 		defer reportPanic(reps, start, &handlerReturned)
@@ -34,13 +34,13 @@ func UnaryServerInterceptor(reportables ...ServerReportable) grpc.UnaryServerInt
 // StreamServerInterceptor reports every streaming call, and each of its messages, to each
 // reportable, in one pass and with one stream wrapper.
 func StreamServerInterceptor(reportables ...ServerReportable) grpc.StreamServerInterceptor {
-	reportables = withoutNil(reportables)
-	timer := newMessageTimer(reportables)
+	stack := newServerReportables(reportables)
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		start := time.Now()
 		meta := mw.NewServerCallMeta(info.FullMethod, info, nil)
-		wrapped := &serverStream{ServerStream: ss, timer: timer}
-		wrapped.reps, wrapped.ctx = startServerReporters(wrapped.inline[:0], reportables, ss.Context(), meta)
+		wrapped := &serverStream{ServerStream: ss, timer: stack.timer}
+		// grpc-go gives the unknown-service handler a nil srv.
+		wrapped.reps, wrapped.ctx = stack.start(wrapped.inline[:0], ss.Context(), meta, start, srv != nil)
 		handlerReturned := false
 		defer reportPanic(wrapped.reps, start, &handlerReturned)
 		err := handler(srv, wrapped)
@@ -87,27 +87,4 @@ func (s *serverStream) RecvMsg(m any) error {
 	err := s.ServerStream.RecvMsg(m)
 	postMsgReceive(s.reps, m, err, s.timer.since(start))
 	return err
-}
-
-// withoutNil drops nil reportables, typed nil pointers included, so that a nil input is
-// ignored at construction instead of panicking on the first call.
-func withoutNil[T any](in []T) []T {
-	out := make([]T, 0, len(in))
-	for _, v := range in {
-		if !isNil(v) {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	switch rv := reflect.ValueOf(v); rv.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
-		return rv.IsNil()
-	}
-	return false
 }

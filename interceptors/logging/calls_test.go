@@ -31,7 +31,7 @@ func TestEveryKindOfCallIsLoggedOnBothSidesWithItsSpanIDs(t *testing.T) {
 		name     string
 		failCode int32
 		code     string
-		level    logrus.Level
+		level    logrus.Level // on the server; on the client every failure is an error
 		err      string
 	}{
 		{name: "ok", code: "OK", level: logrus.InfoLevel},
@@ -75,7 +75,11 @@ func TestEveryKindOfCallIsLoggedOnBothSidesWithItsSpanIDs(t *testing.T) {
 					wantServer["error"], wantClient["error"] = outcome.err, outcome.err
 				}
 				checkEntry(t, r.serverLog.wait(t, 1)[0], outcome.level, "finished call", wantServer)
-				checkEntry(t, r.clientLog.wait(t, 1)[0], outcome.level, "finished call", wantClient)
+				clientLevel := logrus.InfoLevel
+				if outcome.failCode != 0 {
+					clientLevel = logrus.ErrorLevel
+				}
+				checkEntry(t, r.clientLog.wait(t, 1)[0], clientLevel, "finished call", wantClient)
 			})
 		}
 	}
@@ -208,10 +212,12 @@ func TestAnAbandonedClientStreamIsLoggedOnBothSides(t *testing.T) {
 	}
 	cancel() // and never read again
 
+	// A cancel is the caller's doing: warn on the server; on the client the call failed.
+	wantLevels := map[string]logrus.Level{"client": logrus.ErrorLevel, "server": logrus.WarnLevel}
 	for side, log := range map[string]*logbook{"client": r.clientLog, "server": r.serverLog} {
 		e := log.wait(t, 1)[0]
-		if e.Level != logrus.WarnLevel || e.Data["grpc.code"] != "Canceled" {
-			t.Errorf("%s line at %v with code %v, want warning and Canceled", side, e.Level, e.Data["grpc.code"])
+		if e.Level != wantLevels[side] || e.Data["grpc.code"] != "Canceled" {
+			t.Errorf("%s line at %v with code %v, want %v and Canceled", side, e.Level, e.Data["grpc.code"], wantLevels[side])
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/sirupsen/logrus"
 )
 
@@ -18,14 +19,16 @@ type Client struct {
 
 var _ interceptors.ClientReportable = (*Client)(nil)
 
-// NewClient returns a Client that logs through logger (logrus.StandardLogger() when nil).
-func NewClient(logger *logrus.Logger, opts ...Option) *Client {
+// NewClient returns a Client that logs through logger: a *logrus.Logger, a *logrus.Entry whose
+// fields every line carries, or any logrus.FieldLogger (as health.WithLogger and
+// InterceptorLogger take); logrus.StandardLogger() when nil.
+func NewClient(logger logrus.FieldLogger, opts ...Option) *Client {
 	return &Client{log: newCallLogger(logger, true, opts)}
 }
 
-// IgnoresMessageDurations tells the grpcobs stack that logging does not read message durations
-// (see interceptors.MessageDurationIgnorer), so the stack need not time each message.
-func (*Client) IgnoresMessageDurations() bool { return true }
+// SignalTraits tells the grpcobs stack where logging runs (after tracing and metrics, so that its fields find the span and the baggage), and that it reads no
+// message durations. It is for the stack; it is not an extension point.
+func (c *Client) SignalTraits() signal.Traits { return c.log.traits() }
 
 // ClientReporter starts logging a client call. The context it returns carries the call, for
 // FromContext and AddFields. A nil Client logs nothing.

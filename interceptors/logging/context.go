@@ -77,7 +77,8 @@ func (c *call) scopedEntry() (*logrus.Entry, trace.SpanContext) {
 	defer c.mu.Unlock()
 	if c.scoped == nil {
 		c.span = trace.SpanContextFromContext(c.ctx)
-		data := make(logrus.Fields, len(c.added)+5)
+		data := make(logrus.Fields, len(c.log.baseFields)+len(c.added)+5)
+		maps.Copy(data, c.log.baseFields)
 		maps.Copy(data, c.added)
 		data[FieldComponent] = c.log.component
 		data[FieldService] = c.service

@@ -2,7 +2,6 @@ package logging
 
 import (
 	"encoding/hex"
-	"errors"
 	"time"
 
 	"github.com/grpcobs/grpcobs/interceptors"
@@ -147,19 +146,19 @@ func (c *call) fields(f logrus.Fields, ln *line) {
 		if ln.err != nil {
 			f[logrus.ErrorKey] = ln.err
 			if p := panicOf(ln.err); p != nil {
+				// "panic: value" and the stack apart, whichever recovery made the error.
+				f[logrus.ErrorKey] = p
 				f[FieldPanicStack] = string(p.Stack)
 			}
 		}
 	}
 }
 
-// panicOf returns the handler panic err reports, if it does.
+// panicOf returns the handler panic err reports, if it does: a grpcobs *PanicError, or
+// go-grpc-middleware's recovery error (see interceptors.PanicOf).
 func panicOf(err error) *interceptors.PanicError {
-	var p *interceptors.PanicError
-	if errors.As(err, &p) {
-		return p
-	}
-	return nil
+	p, _ := interceptors.PanicOf(err)
+	return p
 }
 
 // addTraceFields adds the ids of a valid span context, as hex, from one allocation.

@@ -6,26 +6,38 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-// DefaultLevel is the level of a call that ended with code, from grpcobs' shared status policy
-// (interceptors.IsError), on servers and clients alike: OK is info; the codes that mean the
-// server failed (UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS,
-// and any code outside the known range) are error; every other code is the caller's problem
-// (INVALID_ARGUMENT, NOT_FOUND, CANCELED, PERMISSION_DENIED, …) and is warn.
-func DefaultLevel(code codes.Code) logrus.Level {
+// PolicyLevel is the default level of a call that ended with code, on the client or the
+// server, from a status policy: OK is info; a code the policy calls an error on that side is
+// error; any other code is warn. Under the default policy a server logs the codes that mean it
+// failed (UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS) at error
+// and the caller's problems (INVALID_ARGUMENT, NOT_FOUND, CANCELED, …) at warn, and a client
+// logs every code but OK at error: whatever the reason, its call failed.
+func PolicyLevel(policy interceptors.StatusPolicy, isClient bool, code codes.Code) logrus.Level {
 	switch {
 	case code == codes.OK:
 		return logrus.InfoLevel
-	case interceptors.IsError(false, code):
+	case policy.IsError(isClient, code):
 		return logrus.ErrorLevel
 	default:
 		return logrus.WarnLevel
 	}
 }
 
+// DefaultLevel is the level of a server call that ended with code under the default status
+// policy: PolicyLevel(interceptors.DefaultStatusPolicy(), false, code).
+//
+// Deprecated: levels depend on the side; use PolicyLevel.
+func DefaultLevel(code codes.Code) logrus.Level {
+	return PolicyLevel(interceptors.DefaultStatusPolicy(), false, code)
+}
+
 // level is the level of a line for a call that ended with code.
-func (o *options) level(code codes.Code) logrus.Level {
+func (o *options) level(isClient bool, code codes.Code) logrus.Level {
 	if l, ok := o.codeLevels[code]; ok {
 		return l
 	}
-	return o.levels(code)
+	if o.levels != nil {
+		return o.levels(code)
+	}
+	return PolicyLevel(o.policy, isClient, code)
 }

@@ -3,14 +3,16 @@ package logging_test
 import (
 	"testing"
 
+	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
-// policyLevels is the default level of each code, written out from the status policy: OK is
-// info, server failures are error, the caller's problems are warn.
+// policyLevels is the default level of each code on a server, written out from the status
+// policy: OK is info, server failures are error, the caller's problems are warn. On a client
+// every code but OK is error (clientLevel).
 var policyLevels = map[codes.Code]logrus.Level{
 	codes.OK:                 logrus.InfoLevel,
 	codes.Canceled:           logrus.WarnLevel,
@@ -32,11 +34,38 @@ var policyLevels = map[codes.Code]logrus.Level{
 	codes.Code(99):           logrus.ErrorLevel,
 }
 
-func TestDefaultLevel(t *testing.T) {
+// clientLevel is the default level of a client call that ended with code.
+func clientLevel(code codes.Code) logrus.Level {
+	if code == codes.OK {
+		return logrus.InfoLevel
+	}
+	return logrus.ErrorLevel
+}
+
+// wantLevel is the default level of a call that ended with code, on a side.
+func wantLevel(component any, code codes.Code) logrus.Level {
+	if component == "client" {
+		return clientLevel(code)
+	}
+	return policyLevels[code]
+}
+
+func TestPolicyLevel(t *testing.T) {
+	policy := interceptors.DefaultStatusPolicy()
 	for code, want := range policyLevels {
-		if got := logging.DefaultLevel(code); got != want {
-			t.Errorf("DefaultLevel(%v) = %v, want %v", code, got, want)
+		if got := logging.PolicyLevel(policy, false, code); got != want {
+			t.Errorf("server PolicyLevel(%v) = %v, want %v", code, got, want)
 		}
+		if got, want := logging.PolicyLevel(policy, true, code), clientLevel(code); got != want {
+			t.Errorf("client PolicyLevel(%v) = %v, want %v", code, got, want)
+		}
+	}
+	relaxed := interceptors.NewStatusPolicy(interceptors.NotErrorsOnClient(codes.NotFound), interceptors.ErrorsOnServer(codes.ResourceExhausted))
+	if got := logging.PolicyLevel(relaxed, true, codes.NotFound); got != logrus.WarnLevel {
+		t.Errorf("client NotFound under NotErrorsOnClient(NotFound) at %v, want warn", got)
+	}
+	if got := logging.PolicyLevel(relaxed, false, codes.ResourceExhausted); got != logrus.ErrorLevel {
+		t.Errorf("server ResourceExhausted under ErrorsOnServer at %v, want error", got)
 	}
 }
 
@@ -55,7 +84,7 @@ func TestEveryCodeIsLoggedAtItsPolicyLevelOnBothSides(t *testing.T) {
 			if got, want := e.Data["grpc.code"], code.String(); got != want {
 				t.Fatalf("line %d has grpc.code %v, want %v", i, got, want)
 			}
-			if want := policyLevels[code]; e.Level != want {
+			if want := wantLevel(e.Data["grpc.component"], code); e.Level != want {
 				t.Errorf("%s line of a call ending with %v at %v, want %v", e.Data["grpc.component"], code, e.Level, want)
 			}
 		}

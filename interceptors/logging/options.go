@@ -1,6 +1,7 @@
 package logging
 
 import (
+	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc/codes"
 )
@@ -11,7 +12,8 @@ type Option func(*options)
 
 type options struct {
 	startLine   bool
-	levels      func(codes.Code) logrus.Level
+	levels      func(codes.Code) logrus.Level // nil: from the status policy
+	policy      interceptors.StatusPolicy
 	codeLevels  map[codes.Code]logrus.Level
 	filters     []Filter
 	baggageKeys []string
@@ -20,7 +22,7 @@ type options struct {
 	redact      Redactor
 }
 
-var defaultOptions = options{levels: DefaultLevel}
+var defaultOptions = options{policy: interceptors.DefaultStatusPolicy()}
 
 // newOptions copies the defaults and applies opts to the copy, in order.
 func newOptions(opts []Option) options {
@@ -41,7 +43,7 @@ func WithStartLine() Option {
 
 // WithLevels replaces the function that maps the code a call ended with to the level of its
 // line. Per-code levels set with WithCodeLevel take precedence. A nil f is ignored. Default:
-// DefaultLevel.
+// the status policy's level (see PolicyLevel).
 func WithLevels(f func(codes.Code) logrus.Level) Option {
 	return func(o *options) {
 		if f != nil {
@@ -61,6 +63,13 @@ func WithCodeLevel(code codes.Code, level logrus.Level) Option {
 		m[code] = level
 		o.codeLevels = m
 	}
+}
+
+// WithStatusPolicy sets the status policy that decides which codes are errors, and so the
+// default levels (see PolicyLevel). Give every signal of a stack the same policy. Default:
+// interceptors.DefaultStatusPolicy().
+func WithStatusPolicy(p interceptors.StatusPolicy) Option {
+	return func(o *options) { o.policy = p }
 }
 
 // WithFilter logs only the lines f keeps. Given several times, a line is logged only when

@@ -2,10 +2,12 @@ package logging
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"time"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/sirupsen/logrus"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
@@ -15,6 +17,7 @@ import (
 // Server and client differ only in isClient.
 type callLogger struct {
 	logger      *logrus.Logger
+	baseFields  logrus.Fields // the fields of a *logrus.Entry given as the logger; never changed
 	isClient    bool
 	component   any
 	opts        options
@@ -26,11 +29,12 @@ type callLogger struct {
 // keyField is an allowlisted key and the field it is logged under.
 type keyField struct{ key, field string }
 
-func newCallLogger(logger *logrus.Logger, isClient bool, opts []Option) *callLogger {
-	if logger == nil {
-		logger = logrus.StandardLogger()
+func newCallLogger(logger logrus.FieldLogger, isClient bool, opts []Option) *callLogger {
+	base := baseEntry(logger)
+	l := &callLogger{logger: base.Logger, isClient: isClient, component: serverValue, opts: newOptions(opts)}
+	if len(base.Data) > 0 {
+		l.baseFields = maps.Clone(base.Data)
 	}
-	l := &callLogger{logger: logger, isClient: isClient, component: serverValue, opts: newOptions(opts)}
 	if isClient {
 		l.component = clientValue
 	}
@@ -67,6 +71,7 @@ const maxPooledFields = 32
 func (c *call) write(level logrus.Level, msg any, ln *line) {
 	entry := linePool.Get().(*logrus.Entry)
 	entry.Logger, entry.Context = c.log.logger, c.ctx
+	maps.Copy(entry.Data, c.log.baseFields)
 	c.fields(entry.Data, ln)
 	entry.Log(level, msg)
 	if len(entry.Data) > maxPooledFields {
@@ -113,7 +118,7 @@ func (c *call) view(ln *line) Call {
 // logLine logs one line of the call, unless its level is disabled or a filter drops it.
 func (c *call) logLine(msg any, ln *line) {
 	l := c.log
-	level := l.opts.level(ln.code)
+	level := l.opts.level(l.isClient, ln.code)
 	if !l.logger.IsLevelEnabled(level) || !l.opts.keep(c.view(ln)) {
 		return
 	}
@@ -185,4 +190,11 @@ func (c *call) addedFields() logrus.Fields {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.added
+}
+
+// traits is what logging tells the grpcobs stack: it runs after tracing and metrics (its
+// fields read the span and the baggage), reads no message durations, and follows its status
+// policy.
+func (l *callLogger) traits() signal.Traits {
+	return signal.Traits{Rank: signal.RankLogging, IgnoresMessageDurations: true, StatusPolicy: l.opts.policy}
 }

@@ -5,6 +5,7 @@ import (
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/sirupsen/logrus"
 )
 
@@ -18,14 +19,16 @@ type Server struct {
 
 var _ interceptors.ServerReportable = (*Server)(nil)
 
-// NewServer returns a Server that logs through logger (logrus.StandardLogger() when nil).
-func NewServer(logger *logrus.Logger, opts ...Option) *Server {
+// NewServer returns a Server that logs through logger: a *logrus.Logger, a *logrus.Entry whose
+// fields every line carries, or any logrus.FieldLogger (as health.WithLogger and
+// InterceptorLogger take); logrus.StandardLogger() when nil.
+func NewServer(logger logrus.FieldLogger, opts ...Option) *Server {
 	return &Server{log: newCallLogger(logger, false, opts)}
 }
 
-// IgnoresMessageDurations tells the grpcobs stack that logging does not read message durations
-// (see interceptors.MessageDurationIgnorer), so the stack need not time each message.
-func (*Server) IgnoresMessageDurations() bool { return true }
+// SignalTraits tells the grpcobs stack where logging runs (after tracing and metrics, so that its fields find the span and the baggage), and that it reads no
+// message durations. It is for the stack; it is not an extension point.
+func (s *Server) SignalTraits() signal.Traits { return s.log.traits() }
 
 // ServerReporter starts logging a server call. The context it returns carries the call, for
 // FromContext and AddFields. A nil Server logs nothing.

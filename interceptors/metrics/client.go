@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -22,8 +23,9 @@ import (
 //	grpc_client_in_flight           gauge      calls started and not yet completed
 //
 // A stream the caller abandons (cancels, or stops reading) is completed when its context
-// ends, with code CANCELED or DEADLINE_EXCEEDED. A method that generated code linked into the
-// program does not declare gets grpc_service and grpc_method "other", so calls to arbitrary
+// ends, with code CANCELED or DEADLINE_EXCEEDED. A method that is not known (declared by
+// generated code linked into the program, listed by WithKnownMethods, or among the first
+// WithFirstSeenMethods) gets grpc_service and grpc_method "other", so calls to arbitrary
 // method strings cannot add series.
 type ClientMetrics struct {
 	core *core
@@ -34,19 +36,20 @@ var (
 	_ interceptors.ClientReportable = (*ClientMetrics)(nil)
 )
 
-// NewClientMetrics returns the metrics of a gRPC client. It never fails: see Option.
+// NewClientMetrics returns the metrics of a gRPC client. An option it cannot use makes
+// registering it fail: see Option.
 func NewClientMetrics(opts ...Option) *ClientMetrics {
 	return &ClientMetrics{core: newCore(clientSide, opts)}
 }
 
-// IgnoresMessageDurations tells the grpcobs stack that metrics does not read message durations
-// (see interceptors.MessageDurationIgnorer), so the stack need not time each message.
-func (*ClientMetrics) IgnoresMessageDurations() bool { return true }
+// SignalTraits tells the grpcobs stack where metrics runs (after tracing, so that it finds the span), and that it reads no
+// message durations. It is for the stack; it is not an extension point.
+func (*ClientMetrics) SignalTraits() signal.Traits { return traits }
 
 // ClientReporter counts a call in and returns the Reporter that counts the rest of it; the
 // context is returned unchanged.
 func (m *ClientMetrics) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return m.coreOrNil().reporter(ctx, meta)
+	return m.coreOrNil().reporter(ctx, meta, false)
 }
 
 // Describe sends the descriptors of every metric, or the reason the options given to

@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -29,22 +28,41 @@ type vectors struct {
 	msgSent     *prometheus.CounterVec
 	inFlight    *prometheus.GaugeVec
 	handling    *prometheus.HistogramVec // nil when the histogram is off
-	// configErr is why the namespace or constant labels could not be used; Describe reports
-	// it, so registering fails with it.
+	// configErr is why options could not be used, each error naming its option; Describe
+	// reports it, so registering fails with it.
 	configErr error
 }
 
-// newVectors makes one side's vectors. When the namespace or the constant labels are
-// unusable, it falls back to their defaults, so that recording can never panic, and keeps the
-// reason for Describe.
+// newVectors makes one side's vectors. Options that could not be used (o.errs, and a
+// namespace or constant labels the registry would refuse) leave their defaults in place, so
+// that recording can never panic; configErr keeps why, each error naming its option.
 func newVectors(s side, o options) *vectors {
-	v := buildVectors(s, o)
-	if err := v.firstDescError(o); err != nil {
-		o.namespace, o.constLabels = defaultOptions.namespace, defaultOptions.constLabels
-		v = buildVectors(s, o)
-		v.configErr = fmt.Errorf("grpcobs metrics: %w", err)
+	errs := o.errs
+	if err := checkNamespace(s, o.namespace); err != nil {
+		errs = append(errs, optionError("WithNamespace", err))
+		o.namespace = defaultOptions.namespace
 	}
+	if err := checkConstLabels(s, o.constLabels, o.histogram); err != nil {
+		errs = append(errs, optionError("WithConstLabels", err))
+		o.constLabels = defaultOptions.constLabels
+	}
+	v := buildVectors(s, o)
+	v.configErr = errors.Join(errs...)
 	return v
+}
+
+// checkNamespace is why the registry would refuse names in namespace, or nil.
+func checkNamespace(s side, namespace string) error {
+	return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", s.started.name), s.started.help, nil, nil).Err()
+}
+
+// checkConstLabels is why the registry would refuse the constant labels next to grpcobs' own,
+// or a histogram would panic when it creates a series, or nil.
+func checkConstLabels(s side, labels prometheus.Labels, histogram bool) error {
+	if _, ok := labels["le"]; ok && histogram {
+		return errors.New(`constant label "le" is reserved for histogram buckets`)
+	}
+	return prometheus.NewDesc(s.handled.name, s.handled.help, handledLabelNames, labels).Err()
 }
 
 func buildVectors(s side, o options) *vectors {
@@ -75,23 +93,6 @@ func buildVectors(s side, o options) *vectors {
 		v.handling = prometheus.NewHistogramVec(opts, methodLabelNames)
 	}
 	return v
-}
-
-// firstDescError is the first reason the registry would refuse these vectors, or a histogram
-// would panic when it creates a series.
-func (v *vectors) firstDescError(o options) error {
-	if _, ok := o.constLabels["le"]; ok && v.handling != nil {
-		return errors.New(`constant label "le" is reserved for histogram buckets`)
-	}
-	descs := make(chan *prometheus.Desc, 6)
-	v.describe(descs)
-	close(descs)
-	for d := range descs {
-		if err := d.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (v *vectors) describe(ch chan<- *prometheus.Desc) {

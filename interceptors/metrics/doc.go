@@ -16,9 +16,32 @@
 //     histogram bucket takes a new exemplar at most once per exemplar interval (1 s; see
 //     WithExemplarInterval), so the rare slow call always leaves its trace ID in its bucket
 //     while a busy series pays for exemplars about once a second, not on every call;
-//   - cardinality is bounded: there is no peer label, and a method that is not known (see
-//     ServerMetrics.InitializeMetrics) is counted as grpc_service="other",
-//     grpc_method="other", as is a code outside the 17 gRPC codes as grpc_code="Unknown".
+//   - cardinality is bounded: there is no peer label, and a method that is not known (below)
+//     is counted as grpc_service="other", grpc_method="other", as is a code outside the 17
+//     gRPC codes as grpc_code="Unknown".
+//
+// # Known methods
+//
+// A method is known, and gets series of its own, when
+//   - generated code linked into the program declares it (protoc-gen-go registers every
+//     .proto file's descriptors);
+//   - on a server, it is registered on a server given to ServerMetrics.InitializeMetrics,
+//     whenever it was registered, before or after that call: hand-written ServiceDescs,
+//     gogo-generated services, health and reflection;
+//   - WithKnownMethods lists it: a dynamic client, a proxy's routes;
+//   - it is among the first WithFirstSeenMethods(n) methods called that are not otherwise
+//     known.
+//
+// Every case is fixed or bounded by the program, not by its callers: a scanner calling random
+// names adds no series.
+//
+// # Invalid options
+//
+// An option given a value it cannot use (unsorted buckets, a reserved constant label, a
+// negative interval…) makes Register fail with an error that names the option, such as
+// "metrics.WithHistogramBuckets: buckets not sorted: [1 0.1] …", and MustRegister panic with
+// it. The constructors return no error; until the collector is registered, the option's
+// default is in place and recording never panics.
 //
 // Reporting a call costs the metrics no allocation unless its span is sampled, and one (the
 // call's reporter) when it is but gets no new exemplar.
@@ -31,7 +54,7 @@
 //
 //	srv := grpc.NewServer(interceptors.ServerOptions(tracing.NewServer(), srvMetrics)...)
 //	demov1.RegisterDemoServiceServer(srv, svc)
-//	srvMetrics.InitializeMetrics(srv) // after every service is registered
+//	srvMetrics.InitializeMetrics(srv) // series at zero; every method srv registers is known
 //
 //	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}))
 //

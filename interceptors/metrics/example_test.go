@@ -23,7 +23,7 @@ func ExampleNewServerMetrics() {
 
 	srv := grpc.NewServer(interceptors.ServerOptions(srvMetrics)...)
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
-	srvMetrics.InitializeMetrics(srv) // after every service is registered
+	srvMetrics.InitializeMetrics(srv) // series at zero; every method srv registers is known
 
 	conn, stop := serve(srv)
 	defer stop()

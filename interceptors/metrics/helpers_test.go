@@ -39,6 +39,9 @@ type stackConfig struct {
 	// innerServer are server options applied after the stack, so they run inside it.
 	innerServer []grpc.ServerOption
 	harness     []testsrv.Option
+	// register, if set, registers the server's services in place of the demo service, and may
+	// call the server metrics (InitializeMetrics) between registrations.
+	register func(srv *grpc.Server, m *metrics.ServerMetrics)
 }
 
 func startStack(t testing.TB, cfg stackConfig) *stack {
@@ -67,6 +70,9 @@ func startStack(t testing.TB, cfg stackConfig) *stack {
 		testsrv.WithServerOptions(serverOpts...),
 		testsrv.WithDialOptions(interceptors.DialOptions(clientSide...)...),
 	}, cfg.harness...)
+	if cfg.register != nil {
+		opts = append(opts, testsrv.WithRegister(func(srv *grpc.Server) { cfg.register(srv, s.server) }))
+	}
 	s.Harness = testsrv.Start(t, opts...)
 	return s
 }

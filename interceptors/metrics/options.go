@@ -1,17 +1,26 @@
 package metrics
 
 import (
+	"errors"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
 	"time"
 
+	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Option configures NewServerMetrics and NewClientMetrics. Both sides take the same options.
-// A nil Option is ignored, and an option given a value it cannot use leaves the default in
-// place, so construction never fails.
+// A nil Option is ignored.
+//
+// An option given a value it cannot use is an error that names the option, for example
+// "metrics.WithHistogramBuckets: buckets not sorted: [1 0.1]". Construction does not fail (the
+// constructors return no error): the collector's Describe reports the error, so
+// prometheus.Registerer.Register returns it and MustRegister panics with it. Until then, and
+// for a collector that is never registered, that option's default stays in place, so that
+// recording never panics.
 type Option func(*options)
 
 type options struct {
@@ -27,6 +36,22 @@ type options struct {
 	exemplarInterval time.Duration
 	// now is the clock of exemplarInterval; tests replace it (export_test.go).
 	now func() time.Time
+	// knownMethods and firstSeenMethods widen the known methods (see methodTable).
+	knownMethods     []knownmethods.Method
+	firstSeenMethods int
+	// errs are the options that could not be used, each naming its option; Describe reports
+	// them.
+	errs []error
+}
+
+// optionError is the error of an option given a value it cannot use.
+func optionError(option string, err error) error {
+	return fmt.Errorf("metrics.%s: %w", option, err)
+}
+
+// fail records that an option could not be used.
+func (o *options) fail(option string, err error) {
+	o.errs = append(o.errs, optionError(option, err))
 }
 
 // defaultBuckets span 0.5 ms to 10 s: the range where RPC latencies live, from a cached read
@@ -72,9 +97,9 @@ func newOptions(opts []Option) options {
 
 // WithNamespace prefixes every metric name with namespace and an underscore, so
 // grpc_server_started_total becomes <namespace>_grpc_server_started_total. Default: no
-// namespace, the names dashboards built for go-grpc-prometheus expect. A namespace that makes
-// invalid metric names makes Register fail with an error that says so; recording goes on
-// without it, and never panics.
+// namespace, the names dashboards built for go-grpc-prometheus expect. It also lets grpcobs'
+// metrics sit on one registry next to go-grpc-prometheus' or go-grpc-middleware's, whose
+// names are the same. A namespace that makes invalid metric names is an error (see Option).
 func WithNamespace(namespace string) Option {
 	return func(o *options) { o.namespace = namespace }
 }
@@ -82,8 +107,7 @@ func WithNamespace(namespace string) Option {
 // WithConstLabels adds labels with fixed values to every metric, for example
 // {"component": "billing"}. Default: none. The labels are copied. A label name that is
 // invalid, reserved ("le", "__…") or taken (grpc_type, grpc_service, grpc_method, grpc_code),
-// or a value that is not valid UTF-8, makes Register fail with an error that says so;
-// recording goes on without the labels, and never panics.
+// or a value that is not valid UTF-8, is an error (see Option).
 func WithConstLabels(labels prometheus.Labels) Option {
 	labels = maps.Clone(labels)
 	return func(o *options) { o.constLabels = labels }
@@ -91,15 +115,18 @@ func WithConstLabels(labels prometheus.Labels) Option {
 
 // WithHistogramBuckets sets the upper bounds, in seconds, of the handling-time histogram's
 // classic buckets. Default: 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
-// 2.5, 5, 10. The bounds are copied. Bounds that are empty, not strictly increasing, or NaN
-// leave the default in place; a final +Inf is allowed (the +Inf bucket is always there), and
-// +Inf alone leaves only that bucket: with WithNativeHistograms, a native-only histogram.
+// 2.5, 5, 10. The bounds are copied. A final +Inf is allowed (the +Inf bucket is always
+// there), and +Inf alone leaves only that bucket: with WithNativeHistograms, a native-only
+// histogram. No bounds, bounds that are not strictly increasing, NaN or -Inf are an error (see
+// Option).
 func WithHistogramBuckets(buckets ...float64) Option {
 	buckets = slices.Clone(buckets)
 	return func(o *options) {
-		if validBuckets(buckets) {
-			o.buckets = buckets
+		if err := checkBuckets(buckets); err != nil {
+			o.fail("WithHistogramBuckets", err)
+			return
 		}
+		o.buckets = buckets
 	}
 }
 
@@ -107,14 +134,16 @@ func WithHistogramBuckets(buckets ...float64) Option {
 // the classic buckets: each bucket is at most factor times as wide as the one before it, 1.1
 // being a good choice for latencies. Scrapers that negotiate the protobuf format store the
 // native histogram; the text formats carry the classic buckets. Default: classic buckets only.
-// A factor of 1 or less (or NaN) leaves native histograms off, as it does in client_golang.
 // A native histogram keeps at most 160 buckets, widening them when it would need more, and
-// returns to full resolution an hour later.
+// returns to full resolution an hour later. A factor that is not greater than 1 (where
+// client_golang quietly leaves native histograms off), +Inf or NaN is an error (see Option).
 func WithNativeHistograms(factor float64) Option {
 	return func(o *options) {
-		if factor > 1 && !math.IsInf(factor, 1) {
-			o.nativeBucketFactor = factor
+		if !(factor > 1) || math.IsInf(factor, 1) {
+			o.fail("WithNativeHistograms", fmt.Errorf("factor %v: want a number greater than 1, such as 1.1", factor))
+			return
 		}
+		o.nativeBucketFactor = factor
 	}
 }
 
@@ -140,29 +169,76 @@ func WithoutHistogram() Option {
 // and saves client_golang building an exemplar (a dto.Exemplar with its timestamp and label
 // pairs, about 7 allocations) for the counter and the histogram of nearly every sampled call.
 // 0 gives every sampled call its two exemplars, each replacing the one before; a negative d
-// leaves the default in place.
+// is an error (see Option).
 func WithExemplarInterval(d time.Duration) Option {
 	return func(o *options) {
-		if d >= 0 {
-			o.exemplarInterval = d
+		if d < 0 {
+			o.fail("WithExemplarInterval", fmt.Errorf("negative interval %v", d))
+			return
+		}
+		o.exemplarInterval = d
+	}
+}
+
+// checkBuckets reports why buckets cannot be histogram bounds, or nil.
+func checkBuckets(buckets []float64) error {
+	if len(buckets) == 0 {
+		return errors.New("no bounds")
+	}
+	for i, b := range buckets {
+		switch {
+		case math.IsNaN(b):
+			return fmt.Errorf("bound %d is NaN: %v", i, buckets)
+		case math.IsInf(b, -1):
+			return fmt.Errorf("bound %d is -Inf: %v", i, buckets)
+		case math.IsInf(b, 1) && i != len(buckets)-1:
+			return fmt.Errorf("+Inf is not the last bound: %v", buckets)
+		case i > 0 && b <= buckets[i-1]:
+			return fmt.Errorf("buckets not sorted: %v (each bound must be greater than the one before)", buckets)
+		}
+	}
+	return nil
+}
+
+// WithKnownMethods makes the methods known, so that their calls get series of their own rather
+// than grpc_service="other", grpc_method="other": methods that neither generated code linked
+// into the program declares nor a server given to InitializeMetrics registers. For example a
+// client of a service it calls without generated code (a dynamic client, a proxy), or a server
+// whose grpc.UnknownServiceHandler serves them. Each method is "package.Service/Method", with
+// or without a leading slash. Default: none. A name that is not a full method name, or not
+// valid UTF-8, is an error (see Option); the other names are still known.
+func WithKnownMethods(methods ...string) Option {
+	var parsed []knownmethods.Method
+	var errs []error
+	for _, name := range methods {
+		m, err := knownmethods.ParseMethod(name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		parsed = append(parsed, m)
+	}
+	err := errors.Join(errs...)
+	return func(o *options) {
+		o.knownMethods = append(o.knownMethods, parsed...)
+		if err != nil {
+			o.fail("WithKnownMethods", err)
 		}
 	}
 }
 
-func validBuckets(buckets []float64) bool {
-	if len(buckets) == 0 {
-		return false
+// WithFirstSeenMethods makes the first n methods called that are not otherwise known (see
+// WithKnownMethods) known, in the order their first calls come, for programs that cannot list
+// them. Default: 0. The first callers choose them: with n = 100, a scanner's first 100 made-up
+// names get series of their own, and every name after them is counted as other, so the
+// series stay bounded by n, whoever calls. A name longer than 256 bytes, or that is not valid
+// UTF-8, never takes a place. A negative n is an error (see Option).
+func WithFirstSeenMethods(n int) Option {
+	return func(o *options) {
+		if err := knownmethods.CheckFirstSeen(n); err != nil {
+			o.fail("WithFirstSeenMethods", err)
+			return
+		}
+		o.firstSeenMethods = n
 	}
-	for i, b := range buckets {
-		if math.IsNaN(b) || math.IsInf(b, -1) {
-			return false
-		}
-		if math.IsInf(b, 1) && i != len(buckets)-1 {
-			return false
-		}
-		if i > 0 && b <= buckets[i-1] {
-			return false
-		}
-	}
-	return true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 )
@@ -24,8 +25,8 @@ import (
 //
 // The handled increment and the histogram observation carry a trace_id exemplar when the
 // call's span is sampled and that code's counter, or that bucket, has had no exemplar for the
-// exemplar interval (see WithExemplarInterval). A method that is not known gets grpc_service and grpc_method
-// "other": see InitializeMetrics.
+// exemplar interval (see WithExemplarInterval). A method that is not known gets grpc_service
+// and grpc_method "other": see InitializeMetrics, WithKnownMethods and the package doc.
 type ServerMetrics struct {
 	core *core
 }
@@ -35,7 +36,8 @@ var (
 	_ interceptors.ServerReportable = (*ServerMetrics)(nil)
 )
 
-// NewServerMetrics returns the metrics of a gRPC server. It never fails: see Option.
+// NewServerMetrics returns the metrics of a gRPC server. An option it cannot use makes
+// registering it fail: see Option.
 func NewServerMetrics(opts ...Option) *ServerMetrics {
 	return &ServerMetrics{core: newCore(serverSide, opts)}
 }
@@ -47,31 +49,39 @@ type ServiceInfoProvider interface {
 
 // InitializeMetrics creates the series of every method registered on server, set to zero and
 // for every grpc_code on grpc_server_handled_total, so that rates and ratios exist before the
-// first call. Call it after every service is registered, before serving.
+// first call. Call it after registering your services, before serving.
 //
-// It also decides which methods are known. Before any call to InitializeMetrics, a method is
-// known when generated code linked into the program declares it. After it, a method is known
-// only when registered on a server given to InitializeMetrics: a call that reaches an
-// unknown-service handler, or a method registered afterwards, is counted under
-// grpc_service="other", grpc_method="other". A nil server is ignored.
+// It also makes every method registered on server known, whenever it was registered: one
+// registered after InitializeMetrics (a health or reflection service registered later, say)
+// gets series of its own too, from its first call (see the package doc's "Known methods"; a
+// reportable does not see the server a call came to, so this is how it learns the server's
+// methods). The server is read now, and once more at the first call to a method not known
+// otherwise (grpc-go takes no registration once a server serves); it is not read again after
+// that. Methods that generated code linked into the program declares stay known. A nil server
+// is ignored.
 func (m *ServerMetrics) InitializeMetrics(server ServiceInfoProvider) {
 	if m == nil || m.core == nil || server == nil {
 		return
 	}
-	if s, ok := server.(*grpc.Server); ok && s == nil {
-		return
-	}
-	m.core.methods.register(server.GetServiceInfo())
+	m.core.methods.register(server)
 }
 
-// IgnoresMessageDurations tells the grpcobs stack that metrics does not read message durations
-// (see interceptors.MessageDurationIgnorer), so the stack need not time each message.
-func (*ServerMetrics) IgnoresMessageDurations() bool { return true }
+// SignalTraits tells the grpcobs stack where metrics runs (after tracing, so that it finds the span), and that it reads no
+// message durations. It is for the stack; it is not an extension point.
+func (*ServerMetrics) SignalTraits() signal.Traits { return traits }
 
 // ServerReporter counts a call in and returns the Reporter that counts the rest of it; the
 // context is returned unchanged.
 func (m *ServerMetrics) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return m.coreOrNil().reporter(ctx, meta)
+	return m.coreOrNil().reporter(ctx, meta, false)
+}
+
+// StartServerCall is ServerReporter for the grpcobs stack, which tells whether the call reached
+// a method registered on the server: such a method gets series of its own, registered before
+// or after InitializeMetrics, declared by generated code or not. It is for the stack; it is not
+// an extension point.
+func (m *ServerMetrics) StartServerCall(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
+	return m.coreOrNil().reporter(ctx, call.Meta, call.Registered)
 }
 
 // Describe sends the descriptors of every metric, or the reason the options given to

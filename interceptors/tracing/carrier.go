@@ -30,7 +30,7 @@ var _ propagation.TextMapCarrier = (*incomingCarrier)(nil)
 
 // incomingCarriers and outgoingCarriers recycle the carriers of the default propagators (see
 // core.extract), which never keep a carrier past the call: a call then allocates nothing for
-// propagation itself. A carrier given to a propagator set with WithPropagator is never
+// propagation itself. A carrier given to a propagator set with WithPropagators is never
 // recycled, as such a propagator might keep it.
 var (
 	incomingCarriers = sync.Pool{New: func() any { return new(incomingCarrier) }}

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/protoreg"
+	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -27,6 +27,7 @@ type core struct {
 	baggage        []baggageAttribute
 	publicEndpoint func(ctx context.Context, meta interceptors.CallMeta) bool
 
+	policy     interceptors.StatusPolicy
 	isClient   bool
 	kind       trace.SpanKind
 	conv       conventions
@@ -35,6 +36,9 @@ type core struct {
 	targets    targetCache
 	localAddrs localAddrCache
 	peerHosts  peerHostCache
+
+	// known says which methods name their spans (see method); nil knows the declared ones.
+	known *knownmethods.Set
 }
 
 func newCore(opts []Option, isClient bool) *core {
@@ -45,9 +49,13 @@ func newCore(opts []Option, isClient bool) *core {
 		messageEvents:  o.messageEvents,
 		baggage:        newBaggageAttributes(o.baggageKeys),
 		publicEndpoint: o.publicEndpoint,
+		policy:         o.policy,
 		isClient:       isClient,
 		kind:           trace.SpanKindServer,
 		conv:           conventionsFromEnv(),
+	}
+	if len(o.knownMethods) > 0 || o.firstSeenMethods > 0 {
+		c.known = knownmethods.New(o.knownMethods, o.firstSeenMethods)
 	}
 	c.methods.max, c.targets.max = maxCachedMethods, maxCachedTargets
 	if isClient {
@@ -56,13 +64,13 @@ func newCore(opts []Option, isClient bool) *core {
 	}
 	c.tracer = newTracerSource(o.tracerProvider, trace.WithSchemaURL(c.conv.schemaURL()))
 	for code := range codes.Code(numCodes) {
-		c.status[code] = c.conv.statusAttributes(code, interceptors.IsError(isClient, code))
+		c.status[code] = c.conv.statusAttributes(code, c.policy.IsError(isClient, code))
 	}
 	return c
 }
 
 // extract reads the caller's trace context and baggage from carrier into ctx. Without
-// WithPropagator it runs W3C Trace Context, then W3C Baggage, exactly as the composite of the
+// WithPropagators it runs W3C Trace Context, then W3C Baggage, exactly as the composite of the
 // two would, but without the composite's indirection, and so that the carrier may come from
 // a pool: these propagators are known not to keep it.
 func (c *core) extract(ctx context.Context, carrier *incomingCarrier) context.Context {
@@ -93,7 +101,7 @@ func (c *core) statusAttributes(code codes.Code) []attribute.KeyValue {
 	if int(code) < numCodes {
 		return c.status[code]
 	}
-	return c.conv.statusAttributes(code, interceptors.IsError(c.isClient, code))
+	return c.conv.statusAttributes(code, c.policy.IsError(c.isClient, code))
 }
 
 // method is what a span needs from the call's method alone, computed once per method.
@@ -102,9 +110,9 @@ type method struct {
 	start []trace.SpanStartOption
 }
 
-// otherMethod is rpc.method of a method the program does not declare, and spanNameOther the
-// name of its span, as the semantic conventions say: the name a caller sent is any bytes, and
-// must reach neither span names (unbounded) nor exporters that refuse invalid UTF-8.
+// otherMethod is rpc.method of a method that is not known, and spanNameOther the name of its
+// span, as the semantic conventions say: the name a caller sent is any bytes, and must reach
+// neither span names (unbounded) nor exporters that refuse invalid UTF-8.
 const (
 	otherMethod   = "_OTHER"
 	spanNameOther = "grpc"
@@ -112,11 +120,10 @@ const (
 	maxOriginalMethodBytes = 256
 )
 
-// undeclaredMethod is the method of a call to a method that no generated code linked into the
-// program declares (see protoreg.Declared): a span named "grpc", rpc.method "_OTHER", and the
-// name sent, made valid UTF-8 and cut to a bound, in rpc.method_original. It is not cached, so
-// a caller's made-up names take no memory.
-func (c *core) undeclaredMethod(meta interceptors.CallMeta, cc *grpc.ClientConn) *method {
+// unknownMethod is the method of a call to a method that is not known (see method): a span
+// named "grpc", rpc.method "_OTHER", and the name sent, made valid UTF-8 and cut to a bound, in
+// rpc.method_original. It is not cached, so a caller's made-up names take no memory.
+func (c *core) unknownMethod(meta interceptors.CallMeta, cc *grpc.ClientConn) *method {
 	original := meta.Service + "/" + meta.Method
 	if len(original) > maxOriginalMethodBytes {
 		original = original[:maxOriginalMethodBytes]
@@ -133,7 +140,7 @@ func (c *core) undeclaredMethod(meta interceptors.CallMeta, cc *grpc.ClientConn)
 	}
 }
 
-// maxCachedMethods bounds the method cache. Only declared methods are cached, so a server with
+// maxCachedMethods bounds the method cache. Only known methods are cached, so a server with
 // an unknown-service handler does not keep the names its callers make up; a client keeps one
 // entry per method and target, and starts over past the bound, so that one dialling ever new
 // targets keeps the ones in use cached.
@@ -144,8 +151,11 @@ const maxCachedMethods = 1024
 type methodKey struct{ service, method, target string }
 
 // method returns the span name and start options of a call to meta's method, on a client
-// through cc (nil on a server).
-func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn) *method {
+// through cc (nil on a server). A method registered on the server the call came to (see
+// signal.Call.Registered), or a known method (knownmethods.Set.Known: declared by generated
+// code linked into the program, registered on a server given to the Set, listed, or among the
+// first seen) names its span; any other is unknownMethod's.
+func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, registered bool) *method {
 	key := methodKey{service: meta.Service, method: meta.Method}
 	if cc != nil {
 		key.target = cc.Target()
@@ -153,8 +163,8 @@ func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn) *method {
 	if m, ok := c.methods.load(key); ok {
 		return m
 	}
-	if !protoreg.Declared(meta.Service, meta.Method) {
-		return c.undeclaredMethod(meta, cc)
+	if !registered && !c.known.Known(meta.Service, meta.Method) {
+		return c.unknownMethod(meta, cc)
 	}
 	name := meta.Service + "/" + meta.Method
 	attrs := append(c.conv.methodAttributes(name, meta.Service, meta.Method), c.targets.serverAttributes(cc)...)

@@ -63,8 +63,18 @@ func Any(filters ...Filter) Filter {
 	}
 }
 
-// Service is true for calls to any of the named services, given as "package.Service".
-func Service(names ...string) Filter {
+// Service is Services.
+//
+// Deprecated: use Services, the name logging's filters use for the same idea.
+func Service(names ...string) Filter { return Services(names...) }
+
+// FullMethod is Methods.
+//
+// Deprecated: use Methods, the name logging's filters use for the same idea.
+func FullMethod(names ...string) Filter { return Methods(names...) }
+
+// Services is true for calls to any of the named services, given as "package.Service".
+func Services(names ...string) Filter {
 	set := make(map[string]struct{}, len(names))
 	for _, n := range names {
 		set[n] = struct{}{}
@@ -75,9 +85,9 @@ func Service(names ...string) Filter {
 	}
 }
 
-// FullMethod is true for calls to any of the named methods, given as "/package.Service/Method"
-// (the leading slash is optional).
-func FullMethod(names ...string) Filter {
+// Methods is true for calls to any of the named methods, given as "/package.Service/Method"
+// (the leading slash is optional). Names without a "/" between service and method are ignored.
+func Methods(names ...string) Filter {
 	type method struct{ service, method string }
 	set := make(map[method]struct{}, len(names))
 	for _, n := range names {

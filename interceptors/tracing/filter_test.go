@@ -52,14 +52,14 @@ func TestFiltersCompose(t *testing.T) {
 	}{
 		{"HealthCheck", tracing.HealthCheck, []bool{true, false, false, false}},
 		{"NotHealthCheck", tracing.NotHealthCheck, []bool{false, true, true, true}},
-		{"Service", tracing.Service("grpcobs.demo.v1.DemoService"), []bool{false, true, true, false}},
-		{"FullMethod with and without slash", tracing.FullMethod("/grpcobs.demo.v1.DemoService/Echo", "other.v1.Other/Echo"), []bool{false, true, false, true}},
-		{"FullMethod ignores names without a method", tracing.FullMethod("grpcobs.demo.v1.DemoService"), []bool{false, false, false, false}},
-		{"Not", tracing.Not(tracing.Service("other.v1.Other")), []bool{true, true, true, false}},
+		{"Services", tracing.Services("grpcobs.demo.v1.DemoService"), []bool{false, true, true, false}},
+		{"Methods with and without slash", tracing.Methods("/grpcobs.demo.v1.DemoService/Echo", "other.v1.Other/Echo"), []bool{false, true, false, true}},
+		{"Methods ignores names without a method", tracing.Methods("grpcobs.demo.v1.DemoService"), []bool{false, false, false, false}},
+		{"Not", tracing.Not(tracing.Services("other.v1.Other")), []bool{true, true, true, false}},
 		{"Not nil", tracing.Not(nil), []bool{false, false, false, false}},
-		{"All", tracing.All(tracing.NotHealthCheck, tracing.Service("grpcobs.demo.v1.DemoService"), nil), []bool{false, true, true, false}},
+		{"All", tracing.All(tracing.NotHealthCheck, tracing.Services("grpcobs.demo.v1.DemoService"), nil), []bool{false, true, true, false}},
 		{"All of none", tracing.All(), []bool{true, true, true, true}},
-		{"Any", tracing.Any(tracing.HealthCheck, tracing.FullMethod("/grpcobs.demo.v1.DemoService/Chat"), nil), []bool{true, false, true, false}},
+		{"Any", tracing.Any(tracing.HealthCheck, tracing.Methods("/grpcobs.demo.v1.DemoService/Chat"), nil), []bool{true, false, true, false}},
 		{"Any of none", tracing.Any(), []bool{false, false, false, false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

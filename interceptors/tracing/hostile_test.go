@@ -208,7 +208,7 @@ func TestBinaryKeysAreInvisibleToPropagators(t *testing.T) {
 	tr := newTraces(t)
 	binaryGet := "not called"
 	prop := keysPropagator{TextMapPropagator: propagation.TraceContext{}, seen: map[string]string{}, binaryGet: &binaryGet}
-	server := tracing.NewServer(tracing.WithTracerProvider(tr), tracing.WithPropagator(prop))
+	server := tracing.NewServer(tracing.WithTracerProvider(tr), tracing.WithPropagators(prop))
 	h := testsrv.Start(t, testsrv.WithServerOptions(interceptors.ServerOptions(server)...))
 	ctx := metadata.NewOutgoingContext(testContext(t), metadata.Pairs(
 		"uberctx-user", "alice", "uberctx-token-bin", "\x00\x01", "traceparent-bin", "\x02"))

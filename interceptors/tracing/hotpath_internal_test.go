@@ -124,11 +124,11 @@ func (p *retainingPropagator) Inject(ctx context.Context, carrier propagation.Te
 }
 
 // TestCustomPropagatorCarriersAreNotRecycled: a carrier handed to a propagator set with
-// WithPropagator may be kept by it, so it is never handed to another call.
+// WithPropagators may be kept by it, so it is never handed to another call.
 func TestCustomPropagatorCarriersAreNotRecycled(t *testing.T) {
 	p := &retainingPropagator{TextMapPropagator: w3cComposite}
-	server := newCore([]Option{WithPropagator(p)}, false)
-	client := newCore([]Option{WithPropagator(p)}, true)
+	server := newCore([]Option{WithPropagators(p)}, false)
+	client := newCore([]Option{WithPropagators(p)}, true)
 	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("baggage", "user=alice"))
 	for range 3 {
 		in := server.newIncomingCarrier(ctx)

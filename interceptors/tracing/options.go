@@ -2,8 +2,11 @@ package tracing
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -14,19 +17,22 @@ import (
 type Option func(*options)
 
 type options struct {
-	tracerProvider trace.TracerProvider
-	propagator     propagation.TextMapPropagator // nil: W3C Trace Context and Baggage
-	filter         Filter
-	messageEvents  bool
-	baggageKeys    []string
-	publicEndpoint func(ctx context.Context, meta interceptors.CallMeta) bool
+	tracerProvider   trace.TracerProvider
+	propagator       propagation.TextMapPropagator // nil: W3C Trace Context and Baggage
+	filter           Filter
+	messageEvents    bool
+	baggageKeys      []string
+	publicEndpoint   func(ctx context.Context, meta interceptors.CallMeta) bool
+	policy           interceptors.StatusPolicy
+	knownMethods     []knownmethods.Method
+	firstSeenMethods int
 }
 
 // newOptions applies opts to the defaults: a nil tracerProvider means the global provider,
 // looked up at each call; a nil propagator means W3C Trace Context and Baggage (see
 // core.extract).
 func newOptions(opts []Option) options {
-	var o options
+	o := options{policy: interceptors.DefaultStatusPolicy()}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)
@@ -48,14 +54,59 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 	}
 }
 
-// WithPropagator sets how trace context and baggage travel in gRPC metadata: the server
+// WithKnownMethods makes the named methods ("/package.Service/Method", the leading slash
+// optional) known: their spans are named after them even when no generated code linked into
+// the program declares them (a hand-written ServiceDesc, a proxy, a dynamic client). On a
+// server, a method registered on the server is always known; the option matters most on
+// clients. A name that is not a full method name is reported to otel.Handle, naming this
+// option, and ignored. Default: none.
+func WithKnownMethods(methods ...string) Option {
+	parsed := make([]knownmethods.Method, 0, len(methods))
+	for _, name := range methods {
+		m, err := knownmethods.ParseMethod(name)
+		if err != nil {
+			otel.Handle(fmt.Errorf("tracing.WithKnownMethods: %w", err))
+			continue
+		}
+		parsed = append(parsed, m)
+	}
+	return func(o *options) { o.knownMethods = append(o.knownMethods, parsed...) }
+}
+
+// WithFirstSeenMethods makes the first n methods this side sees known, beyond the declared,
+// registered and listed ones, for a client of a dynamic or proxied API whose methods are not
+// known in advance. The bound keeps a caller of random names from minting span names. A
+// negative n is reported to otel.Handle, naming this option, and ignored. Default: 0.
+func WithFirstSeenMethods(n int) Option {
+	if err := knownmethods.CheckFirstSeen(n); err != nil {
+		otel.Handle(fmt.Errorf("tracing.WithFirstSeenMethods: %w", err))
+		return nil
+	}
+	return func(o *options) { o.firstSeenMethods = n }
+}
+
+// WithStatusPolicy sets the status policy that decides which codes give a span an Error
+// status and error.type. Give every signal of a stack the same policy. Default:
+// interceptors.DefaultStatusPolicy().
+func WithStatusPolicy(p interceptors.StatusPolicy) Option {
+	return func(o *options) { o.policy = p }
+}
+
+// WithPropagator is WithPropagators.
+//
+// Deprecated: use WithPropagators, the name otelgrpc gives the same option.
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return WithPropagators(p)
+}
+
+// WithPropagators sets how trace context and baggage travel in gRPC metadata: the server
 // extracts with it, the client injects with it. Whatever it injects replaces the outgoing
 // metadata of the same keys; every other outgoing key is kept.
 //
 // Default: W3C Trace Context and W3C Baggage (traceparent, tracestate, baggage), and not
 // otel's global propagator, which is a no-op until set: a service that forgot to set it would
 // silently break every trace at its boundary.
-func WithPropagator(p propagation.TextMapPropagator) Option {
+func WithPropagators(p propagation.TextMapPropagator) Option {
 	return func(o *options) {
 		if p != nil {
 			o.propagator = p

@@ -75,7 +75,7 @@ func TestDefaultPropagatorIsW3CNotTheGlobalOne(t *testing.T) {
 func TestWithPropagatorReplacesTheDefault(t *testing.T) {
 	tr := newTraces(t)
 	var view handlerView
-	onlyTraceContext := []tracing.Option{tracing.WithPropagator(propagation.TraceContext{})}
+	onlyTraceContext := []tracing.Option{tracing.WithPropagators(propagation.TraceContext{})}
 	h := startTraced(t, tr, onlyTraceContext, onlyTraceContext, withHook(view.hook))
 	ctx, root := tr.root(testsrv.WithBaggage(t, testContext(t), "user", "alice"))
 	if _, err := h.Demo().Echo(ctx, &demov1.EchoRequest{}); err != nil {
@@ -92,7 +92,7 @@ func TestNilOptionsAndNilValuesAreIgnored(t *testing.T) {
 	ignored := []tracing.Option{
 		nil,
 		tracing.WithTracerProvider(nil),
-		tracing.WithPropagator(nil),
+		tracing.WithPropagators(nil),
 		tracing.WithFilter(nil),
 		tracing.WithPublicEndpointFn(nil),
 		tracing.WithBaggageAttributes(""),

@@ -194,7 +194,7 @@ func TestClientKeepsOutgoingMetadataAndReplacesStaleTraceContext(t *testing.T) {
 }
 
 func TestFilteredHopStillPropagates(t *testing.T) {
-	notEcho := tracing.Not(tracing.FullMethod("/" + echoMethod))
+	notEcho := tracing.Not(tracing.Methods("/" + echoMethod))
 	for _, tc := range []struct {
 		name                   string
 		serverOpts, clientOpts []tracing.Option

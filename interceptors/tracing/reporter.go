@@ -1,14 +1,22 @@
 package tracing
 
 import (
-	"errors"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	otelcodes "go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/status"
 )
+
+// traits is what tracing tells the grpcobs stack: it runs first, reads no message durations,
+// and follows its status policy.
+func (c *core) traits() signal.Traits {
+	return signal.Traits{Rank: signal.RankTracing, IgnoresMessageDurations: true, StatusPolicy: c.policy}
+}
 
 // reporter ends one call's span. The grpcobs core calls PostMsgSend and PostMsgReceive from at
 // most one goroutine each (a stream may send and receive concurrently), and PostCall after
@@ -16,6 +24,8 @@ import (
 type reporter struct {
 	core     *core
 	span     trace.Span
+	start    time.Time              // the stack's start time of the call; zero outside the grpcobs stack
+	end      [1]trace.SpanEndOption // End's option, here so that End's argument is no allocation of its own
 	sent     int
 	received int
 }
@@ -40,24 +50,60 @@ func (r *reporter) PostMsgReceive(msg any, err error, _ time.Duration) {
 
 // PostCall ends the span with the call's code, and an Error status with the status message
 // when the shared status policy calls the code an error. A handler panic adds an exception
-// event with the panic value and its stack.
-func (r *reporter) PostCall(err error, _ time.Duration) {
+// event with the panic value and its stack, and the status description keeps only the first
+// line of the status message, cut to a bound: go-grpc-middleware's default recovery handler
+// sends the whole panic text and stack as the message, and the event holds them already. In
+// the grpcobs stack the span ends at the stack's start time plus d, the duration every signal
+// records.
+func (r *reporter) PostCall(err error, d time.Duration) {
 	code := interceptors.Code(err)
 	r.span.SetAttributes(r.core.statusAttributes(code)...)
-	if interceptors.IsError(r.core.isClient, code) {
-		r.span.SetStatus(otelcodes.Error, status.Convert(err).Message())
-	}
+	var panicked *interceptors.PanicError
 	if err != nil {
-		recordPanic(r.span, err)
+		panicked, _ = interceptors.PanicOf(err)
+		if panicked != nil {
+			addPanicEvent(r.span, panicked)
+		}
 	}
-	r.span.End()
+	if r.core.policy.IsError(r.core.isClient, code) {
+		r.span.SetStatus(otelcodes.Error, statusDescription(err, panicked))
+	}
+	if r.start.IsZero() {
+		r.span.End()
+		return
+	}
+	r.end[0] = trace.WithTimestamp(r.start.Add(d))
+	r.span.End(r.end[:]...)
 }
 
-// recordPanic adds the exception event of a handler panic, if err is one. It is apart from
-// PostCall so that the error target escapes to the heap only on failed calls.
-func recordPanic(span trace.Span, err error) {
-	var panicked *interceptors.PanicError
-	if errors.As(err, &panicked) {
-		addPanicEvent(span, panicked)
+// maxPanicDescription bounds the status description of a panicked call.
+const maxPanicDescription = 256
+
+// statusDescription is the span status description of a failed call: the status message, and
+// for a panic only its first line, cut to a bound (the exception event holds the whole of it).
+func statusDescription(err error, panicked *interceptors.PanicError) string {
+	desc := status.Convert(err).Message()
+	if panicked == nil {
+		return desc
 	}
+	if line, _, found := strings.Cut(desc, "\n"); found {
+		desc = line
+	}
+	if len(desc) > maxPanicDescription {
+		cut := maxPanicDescription
+		for cut > 0 && !utf8.RuneStart(desc[cut]) {
+			cut--
+		}
+		desc = desc[:cut] + "…"
+	}
+	return desc
+}
+
+// withStartTime adds the start time to a method's span start options, unless it is zero. The
+// options are copied: they are shared by every call of the method.
+func withStartTime(opts []trace.SpanStartOption, start time.Time) []trace.SpanStartOption {
+	if start.IsZero() {
+		return opts
+	}
+	return append(opts[:len(opts):len(opts)], trace.WithTimestamp(start))
 }

@@ -2,6 +2,10 @@ package tracing
 
 import (
 	"context"
+	"time"
+
+	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 
 	"github.com/grpcobs/grpcobs/interceptors"
 	"go.opentelemetry.io/otel/attribute"
@@ -32,16 +36,30 @@ type serverCall struct {
 	attrs [4]attribute.KeyValue // network.peer.address, network.peer.port, server.address, server.port
 }
 
-// IgnoresMessageDurations tells the grpcobs stack that tracing does not read message durations
-// (see interceptors.MessageDurationIgnorer), so the stack need not time each message.
-func (*Server) IgnoresMessageDurations() bool { return true }
+// SignalTraits tells the grpcobs stack to run tracing first, and that it reads no message
+// durations. It is for the stack; it is not an extension point.
+func (s *Server) SignalTraits() signal.Traits { return s.core.traits() }
+
+// StartServerCall is ServerReporter for the grpcobs stack, which gives the call's start time:
+// the span starts then, and ends at that time plus the duration the stack gives PostCall, so
+// that the span, the histogram and the log line carry one duration.
+func (s *Server) StartServerCall(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
+	return s.start(ctx, call.Meta, call.Start, call.Registered)
+}
 
 // ServerReporter extracts the caller's trace context and baggage from the incoming metadata
 // and starts a SERVER span, its child (a new root linked to it, for a public endpoint). The
 // returned context carries the span and, from a trusted caller, the baggage: the handler and
-// the signals after tracing see both. A filtered call gets no span and a nil Reporter, but its
-// context still carries what was extracted.
+// the signals after tracing see both. A filtered or unsampled call gets no span and a no-op
+// Reporter (never nil), but its context still carries what was extracted.
 func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
+	return s.start(ctx, meta, time.Time{}, false)
+}
+
+// start starts a server call's span, at startTime unless it is zero. registered says the
+// method is registered on the server (see signal.Call): it then names the span whether or not
+// the known-method set knows it.
+func (s *Server) start(ctx context.Context, meta interceptors.CallMeta, startTime time.Time, registered bool) (interceptors.Reporter, context.Context) {
 	c := s.core
 	carrier := c.newIncomingCarrier(ctx)
 	trusted := c.publicEndpoint == nil || !c.publicEndpoint(ctx, meta)
@@ -54,10 +72,10 @@ func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta)
 	}
 	c.releaseIncomingCarrier(carrier)
 	if !c.traced(ctx, meta) {
-		return nil, ctx
+		return mw.NoopReporter{}, ctx
 	}
 
-	m := c.method(meta, nil)
+	m := c.method(meta, nil, registered)
 	start := m.start
 	if !trusted {
 		start = append(start[:len(start):len(start)], trace.WithNewRoot())
@@ -65,11 +83,11 @@ func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta)
 			start = append(start, trace.WithLinks(trace.Link{SpanContext: caller}))
 		}
 	}
-	ctx, span := c.tracer.start(ctx, m.name, start)
+	ctx, span := c.tracer.start(ctx, m.name, withStartTime(start, startTime))
 	if !span.IsRecording() {
-		return nil, ctx
+		return mw.NoopReporter{}, ctx
 	}
-	call := &serverCall{reporter: reporter{core: c, span: span}}
+	call := &serverCall{reporter: reporter{core: c, span: span, start: startTime}}
 	attrs := call.attrs[:0]
 	if p, ok := peer.FromContext(ctx); ok {
 		attrs = c.appendPeerAttributes(attrs, p.Addr, p.LocalAddr)

@@ -1,4 +1,4 @@
-package interceptors_test
+package interceptors
 
 import (
 	"context"
@@ -6,13 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 )
 
 // durationRecorder keeps the durations its reporters are given for messages and for calls.
-// With ignores set, it tells the stack it does not read message durations.
+// Wrapped in a signalRecorder, it is a grpcobs signal that tells the stack whether it ignores
+// message durations (ignores); alone, it is any other reportable.
 type durationRecorder struct {
 	ignores bool
 
@@ -21,13 +22,18 @@ type durationRecorder struct {
 	calls    []time.Duration
 }
 
-func (r *durationRecorder) IgnoresMessageDurations() bool { return r.ignores }
+// signalRecorder is a durationRecorder that is a grpcobs signal.
+type signalRecorder struct{ *durationRecorder }
 
-func (r *durationRecorder) ServerReporter(ctx context.Context, _ interceptors.CallMeta) (interceptors.Reporter, context.Context) {
+func (r signalRecorder) SignalTraits() signal.Traits {
+	return signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: r.ignores}
+}
+
+func (r *durationRecorder) ServerReporter(ctx context.Context, _ CallMeta) (Reporter, context.Context) {
 	return r, ctx
 }
 
-func (r *durationRecorder) ClientReporter(ctx context.Context, _ interceptors.CallMeta) (interceptors.Reporter, context.Context) {
+func (r *durationRecorder) ClientReporter(ctx context.Context, _ CallMeta) (Reporter, context.Context) {
 	return r, ctx
 }
 
@@ -57,25 +63,32 @@ func (r *durationRecorder) snapshot() (messages, calls []time.Duration) {
 func TestMessagesAreTimedOnlyForReportablesThatReadTheDurations(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
-		ignores   []bool // one reportable per entry, on both sides
+		ignores   []bool // one grpcobs signal per entry, on both sides
+		other     bool   // and one reportable that is not a grpcobs signal
 		wantTimed bool
 	}{
-		{name: "every reportable ignores", ignores: []bool{true, true}, wantTimed: false},
+		{name: "every signal ignores", ignores: []bool{true, true}, wantTimed: false},
 		{name: "one reads", ignores: []bool{true, false}, wantTimed: true},
 		{name: "one says it does not ignore", ignores: []bool{false}, wantTimed: true},
+		{name: "another reportable", ignores: []bool{true}, other: true, wantTimed: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var servers []interceptors.ServerReportable
-			var clients []interceptors.ClientReportable
+			var servers []ServerReportable
+			var clients []ClientReportable
 			var all []*durationRecorder
 			for _, ignores := range tc.ignores {
 				s, c := &durationRecorder{ignores: ignores}, &durationRecorder{ignores: ignores}
+				servers, clients, all = append(servers, signalRecorder{s}), append(clients, signalRecorder{c}), append(all, s, c)
+			}
+			if tc.other {
+				s, c := &durationRecorder{}, &durationRecorder{}
 				servers, clients, all = append(servers, s), append(clients, c), append(all, s, c)
 			}
 			h := testsrv.Start(t,
-				testsrv.WithServerOptions(interceptors.ServerOptions(servers...)...),
-				testsrv.WithDialOptions(interceptors.DialOptions(clients...)...))
-			ctx := testContext(t)
+				testsrv.WithServerOptions(ServerOptions(servers...)...),
+				testsrv.WithDialOptions(DialOptions(clients...)...))
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
 			client := h.Demo()
 			if _, err := client.Echo(ctx, &demov1.EchoRequest{Message: "hi"}); err != nil {
 				t.Fatalf("Echo: %v", err)

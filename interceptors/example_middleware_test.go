@@ -1,0 +1,165 @@
+package interceptors_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/selector"
+	"github.com/grpcobs/grpcobs/health"
+	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/logging"
+	"github.com/grpcobs/grpcobs/interceptors/metrics"
+	"github.com/grpcobs/grpcobs/interceptors/tracing"
+	"github.com/grpcobs/grpcobs/internal/demo"
+	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sirupsen/logrus"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
+)
+
+// authenticate accepts the calls that carry "authorization: Bearer demo".
+func authenticate(ctx context.Context) (context.Context, error) {
+	token, err := auth.AuthFromMD(ctx, "bearer")
+	if err != nil {
+		return nil, err
+	}
+	if token != "demo" {
+		return nil, status.Error(codes.Unauthenticated, "bad token")
+	}
+	return ctx, nil
+}
+
+// handledTotal reads grpc_server_handled_total for a method and code from reg.
+func handledTotal(reg *prometheus.Registry, method, code string) float64 {
+	families, err := reg.Gather()
+	if err != nil {
+		return -1
+	}
+	for _, f := range families {
+		if f.GetName() != "grpc_server_handled_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["grpc_method"] == method && labels["grpc_code"] == code {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+// notHealth matches every call but the health service's, which probes make without a token.
+func notHealth(_ context.Context, c interceptors.CallMeta) bool {
+	return c.Service != healthpb.Health_ServiceDesc.ServiceName
+}
+
+// A server that combines the grpcobs stack with go-grpc-middleware's auth (skipped for the
+// health service by a selector), recovery (innermost, with RecoverPanic) and the health server.
+// Rejected, failed and panicking calls are all traced, counted and logged, with the code the
+// caller got.
+func ExampleServerOptions_withGoGRPCMiddleware() {
+	tp := sdktrace.NewTracerProvider()
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	logger := logrus.New()
+	logger.SetOutput(io.Discard)
+	reg := prometheus.NewRegistry()
+	serverMetrics := metrics.NewServerMetrics()
+	reg.MustRegister(serverMetrics)
+
+	recoveryOpt := recovery.WithRecoveryHandlerContext(interceptors.RecoverPanic)
+	srv := grpc.NewServer(append(interceptors.ServerOptions(
+		tracing.NewServer(tracing.WithTracerProvider(tp), tracing.WithFilter(tracing.NotHealthCheck)),
+		serverMetrics,
+		logging.NewServer(logger, logging.WithFilter(logging.HealthChecksOnlyOnFailure())),
+	),
+		grpc.ChainUnaryInterceptor(
+			selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authenticate), selector.MatchFunc(notHealth)),
+			recovery.UnaryServerInterceptor(recoveryOpt),
+		),
+		grpc.ChainStreamInterceptor(
+			selector.StreamServerInterceptor(auth.StreamServerInterceptor(authenticate), selector.MatchFunc(notHealth)),
+			recovery.StreamServerInterceptor(recoveryOpt),
+		),
+	)...)
+	panicky := demo.WithHook(func(ctx context.Context, _, message string) (context.Context, func(error)) {
+		if message == "panic" {
+			panic("the handler exploded")
+		}
+		return ctx, func(error) {}
+	})
+	demov1.RegisterDemoServiceServer(srv, demo.NewService(panicky))
+	serverMetrics.InitializeMetrics(srv)
+
+	registry := health.NewRegistry(health.WithLogger(logger))
+	_ = registry.Register("database", health.CheckFunc(func(context.Context) error { return nil }), health.Every(time.Second))
+	registry.Start(context.Background())
+	defer registry.Stop()
+	healthpb.RegisterHealthServer(srv, health.NewServer(registry))
+
+	lis := bufconn.Listen(1 << 20)
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+	conn, err := grpc.NewClient("passthrough:///bufnet",
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer func() { _ = conn.Close() }()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	client := demov1.NewDemoServiceClient(conn)
+	authorized := metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer demo")
+	for _, call := range []struct {
+		ctx     context.Context
+		message string
+	}{{ctx, "no token"}, {authorized, "hello"}, {authorized, "panic"}} {
+		_, err := client.Echo(call.ctx, &demov1.EchoRequest{Message: call.message})
+		fmt.Printf("Echo %q: %v\n", call.message, status.Code(err))
+	}
+	watch, err := healthpb.NewHealthClient(conn).Watch(ctx, &healthpb.HealthCheckRequest{Service: health.Readiness})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for {
+		resp, err := watch.Recv()
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
+			fmt.Println("readiness, without a token:", resp.GetStatus())
+			break
+		}
+	}
+	for _, code := range []string{"Unauthenticated", "OK", "Internal"} {
+		fmt.Printf("grpc_server_handled_total{grpc_method=\"Echo\",grpc_code=%q} %v\n", code, handledTotal(reg, "Echo", code))
+	}
+	// Output:
+	// Echo "no token": Unauthenticated
+	// Echo "hello": OK
+	// Echo "panic": Internal
+	// readiness, without a token: SERVING
+	// grpc_server_handled_total{grpc_method="Echo",grpc_code="Unauthenticated"} 1
+	// grpc_server_handled_total{grpc_method="Echo",grpc_code="OK"} 1
+	// grpc_server_handled_total{grpc_method="Echo",grpc_code="Internal"} 1
+}

@@ -1,0 +1,169 @@
+package interceptors
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
+	"google.golang.org/grpc"
+)
+
+// serverReportables is a server stack's reportables, resolved once when the stack is built:
+// nils dropped, grpcobs' own signals put in the order they need, and each one's way of
+// starting a call looked up.
+type serverReportables struct {
+	all      []ServerReportable
+	starters []signal.ServerStarter // starters[i] is all[i] as a ServerStarter, or nil
+	timer    messageTimer
+}
+
+func newServerReportables(in []ServerReportable) serverReportables {
+	all := orderSignals(withoutNil(in))
+	mustShareStatusPolicy("ServerOptions", all)
+	r := serverReportables{all: all, starters: make([]signal.ServerStarter, len(all)), timer: newMessageTimer(all)}
+	for i, rep := range all {
+		r.starters[i], _ = rep.(signal.ServerStarter)
+	}
+	return r
+}
+
+// start starts every reportable's reporting of a server call, in order, each seeing the
+// context the previous one derived, and appends the reporters that record it to reps.
+func (r *serverReportables) start(reps []Reporter, ctx context.Context, meta CallMeta, start time.Time, registered bool) ([]Reporter, context.Context) {
+	for i, reportable := range r.all {
+		var rep Reporter
+		if s := r.starters[i]; s != nil {
+			rep, ctx = s.StartServerCall(ctx, signal.Call{Meta: meta, Start: start, Registered: registered})
+		} else {
+			rep, ctx = reportable.ServerReporter(ctx, meta)
+		}
+		if !signal.IsNoop(rep) {
+			reps = append(reps, rep)
+		}
+	}
+	return reps, ctx
+}
+
+// clientReportables is serverReportables' twin for a client stack.
+type clientReportables struct {
+	all      []ClientReportable
+	starters []signal.ClientStarter
+	timer    messageTimer
+}
+
+func newClientReportables(in []ClientReportable) clientReportables {
+	all := orderSignals(withoutNil(in))
+	mustShareStatusPolicy("DialOptions", all)
+	r := clientReportables{all: all, starters: make([]signal.ClientStarter, len(all)), timer: newMessageTimer(all)}
+	for i, rep := range all {
+		r.starters[i], _ = rep.(signal.ClientStarter)
+	}
+	return r
+}
+
+// start starts every reportable's reporting of a client call on cc, as serverReportables.start.
+func (r *clientReportables) start(reps []Reporter, ctx context.Context, meta CallMeta, start time.Time, cc *grpc.ClientConn) ([]Reporter, context.Context) {
+	for i, reportable := range r.all {
+		var rep Reporter
+		if s := r.starters[i]; s != nil {
+			rep, ctx = s.StartClientCall(ctx, signal.Call{Meta: meta, Start: start, Conn: cc})
+		} else {
+			rep, ctx = reportable.ClientReporter(ctx, meta)
+		}
+		if !signal.IsNoop(rep) {
+			reps = append(reps, rep)
+		}
+	}
+	return reps, ctx
+}
+
+// orderSignals puts grpcobs' own signals in the order they need (signal.Rank: tracing first,
+// so that the others find the span and the baggage in the context; logging last), whatever
+// order they came in. They take the positions grpcobs signals held in the input, so every
+// other reportable keeps its position, and its order relative to the others.
+func orderSignals[T any](in []T) []T {
+	var slots []int
+	var signals []T
+	for i, r := range in {
+		if _, ok := any(r).(signal.Signal); ok {
+			slots = append(slots, i)
+			signals = append(signals, r)
+		}
+	}
+	slices.SortStableFunc(signals, func(a, b T) int {
+		return int(rankOf(a)) - int(rankOf(b))
+	})
+	out := slices.Clone(in)
+	for i, slot := range slots {
+		out[slot] = signals[i]
+	}
+	return out
+}
+
+func rankOf(r any) signal.Rank {
+	return r.(signal.Signal).SignalTraits().Rank
+}
+
+// mustShareStatusPolicy panics when grpcobs signals of one stack follow different status
+// policies: a span and its log line would then disagree on whether the call failed. It is a
+// mistake in the program's wiring, found when the stack is built, before any call.
+func mustShareStatusPolicy[T any](stack string, reportables []T) {
+	var first any
+	var firstType string
+	for _, r := range reportables {
+		s, ok := any(r).(signal.Signal)
+		if !ok {
+			continue
+		}
+		policy := s.SignalTraits().StatusPolicy
+		if policy == nil {
+			continue
+		}
+		if first == nil {
+			first, firstType = policy, fmt.Sprintf("%T", r)
+			continue
+		}
+		if policy != first {
+			panic(fmt.Sprintf("interceptors.%s: %s and %T follow different status policies (%v; %v): give every signal the same interceptors.StatusPolicy",
+				stack, firstType, r, first, policy))
+		}
+	}
+}
+
+// newMessageTimer returns the timer of a stack of reportables: on unless each one is a grpcobs
+// signal that ignores message durations.
+func newMessageTimer[T any](reportables []T) messageTimer {
+	for _, r := range reportables {
+		s, ok := any(r).(signal.Signal)
+		if !ok || !s.SignalTraits().IgnoresMessageDurations {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutNil drops nil reportables, typed nil pointers included, so that a nil input is
+// ignored at construction instead of panicking on the first call.
+func withoutNil[T any](in []T) []T {
+	out := make([]T, 0, len(in))
+	for _, v := range in {
+		if !isNil(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
