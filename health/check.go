@@ -29,7 +29,7 @@ type runResult struct {
 	ran      bool
 }
 
-// checkTransition is a change of a check's status, kept to be logged once the lock is gone.
+// checkTransition is a change of a check's status, to be logged.
 type checkTransition struct {
 	name      string
 	from, to  CheckStatus

@@ -18,7 +18,8 @@
 // Every status change is logged through logrus (a warning with the error when a check
 // fails, info when it recovers and when a service changes status), exported through
 // Registry.Collector as Prometheus metrics, and each check run can be a span
-// (WithTracerProvider).
+// (WithTracerProvider). The lines are written in order by a goroutine of the registry, so
+// that a stalled log writer never holds up a check, a probe or Stop.
 //
 //	registry := health.NewRegistry(health.WithLogger(logger))
 //	if err := registry.Register("postgres", checks.SQL(db), health.Every(5*time.Second)); err != nil {

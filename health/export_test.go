@@ -1,5 +1,7 @@
 package health
 
+import "time"
+
 // WatcherCount returns how many watches the registry holds, to prove that ended ones leave
 // nothing behind.
 func (r *Registry) WatcherCount() int {
@@ -11,3 +13,7 @@ func (r *Registry) WatcherCount() int {
 	}
 	return n
 }
+
+// FlushLogs waits for the log lines queued so far to be written, for at most timeout, and
+// reports whether they were, so that real-time tests read complete logs.
+func (r *Registry) FlushLogs(timeout time.Duration) bool { return r.logs.flush(timeout) }

@@ -19,9 +19,14 @@ const (
 	fieldPanicStack           = "health.panic_stack"
 )
 
-// logCheckTransition logs a check that changed status: a warning with the error when it
-// fails, info when it passes.
-func (r *Registry) logCheckTransition(tr checkTransition) {
+// The health lines are queued while Registry.mu is held, by the change they report, so
+// they are written in the order the changes happened, and the last line about a check or a
+// service says where it stands. The queue writes them off the caller's goroutine: see
+// logQueue.
+
+// logCheckTransitionLocked logs a check that changed status: a warning with the error when
+// it fails, info when it passes.
+func (r *Registry) logCheckTransitionLocked(tr checkTransition) {
 	entry := r.logger.WithFields(logrus.Fields{
 		fieldCheck:          tr.name,
 		fieldStatus:         tr.to.String(),
@@ -30,38 +35,42 @@ func (r *Registry) logCheckTransition(tr checkTransition) {
 	})
 	if tr.to == Failing {
 		entry = withError(entry, tr.err).WithField(fieldConsecutiveFailures, tr.failures)
-		entry.Warn("health check failing")
+		r.logs.push(entry, logrus.WarnLevel, "health check failing")
 		return
 	}
-	entry.WithField(fieldConsecutiveSuccesses, tr.successes).Info("health check passing")
+	r.logs.push(entry.WithField(fieldConsecutiveSuccesses, tr.successes), logrus.InfoLevel, "health check passing")
 }
 
-// logFailedRun logs, at debug, a failed run that did not change the check's status.
-func (r *Registry) logFailedRun(ck *check, err error, failures int) {
-	withError(r.logger.WithFields(logrus.Fields{
+// logFailedRunLocked logs, at debug, a failed run that the failure threshold absorbed: the
+// check is still passing.
+func (r *Registry) logFailedRunLocked(ck *check, err error) {
+	entry := withError(r.logger.WithFields(logrus.Fields{
 		fieldCheck:               ck.name,
-		fieldConsecutiveFailures: failures,
+		fieldConsecutiveFailures: ck.consecutiveFailures,
 		fieldFailureThreshold:    ck.opts.failureThreshold,
-	}), err).Debug("health check run failed")
+	}), err)
+	r.logs.push(entry, logrus.DebugLevel, "health check run failed")
 }
 
-// logServiceChanges logs each health service that changed status.
-func (r *Registry) logServiceChanges(changes []serviceChange) {
+// logServiceChangesLocked logs each health service that changed status.
+func (r *Registry) logServiceChangesLocked(changes []serviceChange) {
 	for _, c := range changes {
-		r.logger.WithFields(logrus.Fields{
+		entry := r.logger.WithFields(logrus.Fields{
 			fieldService: c.service,
 			fieldStatus:  c.status.String(),
-		}).Info("health service status changed")
+		})
+		r.logs.push(entry, logrus.InfoLevel, "health service status changed")
 	}
 }
 
-// logShutdown logs a Shutdown or a Resume that changed something.
-func (r *Registry) logShutdown(shutdown bool) {
+// logShutdownLocked logs a Shutdown or a Resume that changed something.
+func (r *Registry) logShutdownLocked(shutdown bool) {
+	entry := r.logger.WithFields(nil)
 	if shutdown {
-		r.logger.Info("health shut down: every service NOT_SERVING until resumed")
+		r.logs.push(entry, logrus.InfoLevel, "health shut down: every service NOT_SERVING until resumed")
 		return
 	}
-	r.logger.Info("health resumed: services follow their checks again")
+	r.logs.push(entry, logrus.InfoLevel, "health resumed: services follow their checks again")
 }
 
 // withError adds err to entry, and the stack of the panic when err is one.

@@ -11,6 +11,7 @@ import (
 //	grpcobs_health_check_passing{check}             gauge: 1 passing, 0 pending or failing
 //	grpcobs_health_check_duration_seconds{check}    histogram of run durations
 //	grpcobs_health_check_failures_total{check}      counter of failed runs
+//	grpcobs_health_log_lines_dropped_total          counter of log lines a full queue dropped
 //
 // The gauges are read from the registry when scraped; the histogram and the counter are
 // fed by every run. A run that could not start because the previous one is stuck counts
@@ -22,6 +23,8 @@ type collector struct {
 	passing   *prometheus.Desc
 	durations *prometheus.HistogramVec
 	failures  *prometheus.CounterVec
+
+	logLinesDropped prometheus.Counter
 }
 
 var _ prometheus.Collector = (*collector)(nil)
@@ -42,6 +45,10 @@ func newCollector(r *Registry) *collector {
 			Name: "grpcobs_health_check_failures_total",
 			Help: "Failed runs of the health check: errors, timeouts, panics, and runs skipped because the previous one is stuck.",
 		}, []string{"check"}),
+		logLinesDropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "grpcobs_health_log_lines_dropped_total",
+			Help: "Health log lines dropped because the logger's writer fell too far behind.",
+		}),
 	}
 }
 
@@ -49,7 +56,9 @@ func newCollector(r *Registry) *collector {
 // prometheus.Registerer (nothing is registered by default): a gauge per health service
 // (grpcobs_health_serving), and per check a gauge (grpcobs_health_check_passing), a duration
 // histogram (grpcobs_health_check_duration_seconds) and a failure counter
-// (grpcobs_health_check_failures_total). Every check's series exist from Register on.
+// (grpcobs_health_check_failures_total), and a counter of the log lines dropped because the
+// logger's writer fell too far behind (grpcobs_health_log_lines_dropped_total). Every
+// check's series exist from Register on.
 func (r *Registry) Collector() prometheus.Collector { return r.metrics }
 
 // addCheck creates the series of a new check, so they show before its first run.
@@ -74,6 +83,7 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.passing
 	c.durations.Describe(ch)
 	c.failures.Describe(ch)
+	c.logLinesDropped.Describe(ch)
 }
 
 // Collect implements prometheus.Collector.
@@ -87,6 +97,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	c.durations.Collect(ch)
 	c.failures.Collect(ch)
+	c.logLinesDropped.Collect(ch)
 }
 
 func boolValue(b bool) float64 {

@@ -120,6 +120,9 @@ grpcobs_health_check_failures_total{check="idle"} 0
 grpcobs_health_check_passing{check="db"} 0
 grpcobs_health_check_passing{check="hung"} 1
 grpcobs_health_check_passing{check="idle"} 0
+# HELP grpcobs_health_log_lines_dropped_total Health log lines dropped because the logger's writer fell too far behind.
+# TYPE grpcobs_health_log_lines_dropped_total counter
+grpcobs_health_log_lines_dropped_total 0
 # HELP grpcobs_health_serving Whether the health service is SERVING (1) or not (0).
 # TYPE grpcobs_health_serving gauge
 grpcobs_health_serving{service=""} 0

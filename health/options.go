@@ -18,8 +18,16 @@ var defaultOptions = options{}
 
 // WithLogger sets the logger that status transitions are written to: a warning with the
 // error when a check starts failing, info when it passes again and when a health service
-// changes status, debug for a failed run that has not reached its failure threshold.
-// A *logrus.Logger or a *logrus.Entry (to add fields) both fit. Nil is ignored.
+// changes status, debug for a failed run that the failure threshold absorbs (the check is
+// still passing). A *logrus.Logger or a *logrus.Entry (to add fields) both fit. Nil is
+// ignored.
+//
+// The registry never waits on the logger: lines are queued, in the order of the changes
+// they report, and one goroutine writes them. A writer that blocks (a stalled log shipper
+// on stdout) delays the lines, never the checks, Check, Watch, Shutdown, Register or Stop.
+// When 1024 lines wait behind the ones being written, further ones are dropped and counted
+// in grpcobs_health_log_lines_dropped_total, and a warning with health.dropped_lines
+// follows once the writer catches up.
 // Default: logrus.StandardLogger().
 func WithLogger(logger logrus.FieldLogger) Option {
 	return func(o *options) {

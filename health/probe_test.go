@@ -131,6 +131,9 @@ func TestGrpcHealthProbeFollowsADependencyThatDiesAndComesBack(t *testing.T) {
 		t.Fatalf("probe once the dependency died: exit %d (%s), want %d", code, out, probeUnhealthy)
 	}
 	// It turned exactly at the threshold: the failure line says how many runs failed.
+	if !r.FlushLogs(testTimeout) {
+		t.Fatalf("the log lines were not written within %v", testTimeout)
+	}
 	var failing []int
 	for _, e := range hook.AllEntries() {
 		if e.Message == "health check failing" {

@@ -23,6 +23,7 @@ import (
 // that no check gates is SERVING unless the registry is shut down.
 type Registry struct {
 	logger  logrus.FieldLogger
+	logs    *logQueue
 	tracer  trace.Tracer
 	metrics *collector
 
@@ -58,6 +59,7 @@ func NewRegistry(opts ...Option) *Registry {
 		tracer:   newTracer(o.tracerProvider),
 	}
 	r.metrics = newCollector(r)
+	r.logs = newLogQueue(o.logger, logQueueSize, r.metrics.logLinesDropped)
 	for _, s := range []string{Overall, Liveness, Readiness} {
 		r.services[s] = healthpb.HealthCheckResponse_SERVING
 	}
@@ -108,13 +110,11 @@ func (r *Registry) Register(name string, c Checker, opts ...CheckOption) error {
 	for _, s := range o.gates {
 		r.addServiceLocked(s)
 	}
-	changes := r.refreshLocked()
+	r.logServiceChangesLocked(r.refreshLocked())
 	if r.started && !r.stopped {
 		r.startLoopLocked(ck)
 	}
 	r.mu.Unlock()
-
-	r.logServiceChanges(changes)
 	return nil
 }
 
@@ -131,10 +131,8 @@ func (r *Registry) AddService(services ...string) error {
 	for _, s := range services {
 		r.addServiceLocked(s)
 	}
-	changes := r.refreshLocked()
+	r.logServiceChangesLocked(r.refreshLocked())
 	r.mu.Unlock()
-
-	r.logServiceChanges(changes)
 	return nil
 }
 
@@ -159,8 +157,13 @@ func (r *Registry) Start(ctx context.Context) {
 
 // Stop stops the checks and waits for them. Runs in progress see their context cancelled,
 // and Stop waits for each of them, no longer than its Timeout; a checker that ignores its
-// context is left behind (Go cannot stop it). Results that arrive during Stop are dropped.
-// Statuses keep their last value. Stop may be called more than once, and before Start.
+// context is left behind (Go cannot stop it). No result is recorded once Stop is called,
+// not even one that arrives at the same instant. Statuses keep their last value.
+//
+// Then Stop waits for the log lines already queued to be written, for at most one second.
+// The checks never wait on the logger, so Stop returns within the longest Timeout of the
+// checks plus that second, whatever the logger does; lines that a blocked writer still
+// holds are written when it unblocks. Stop may be called more than once, and before Start.
 func (r *Registry) Stop() {
 	r.mu.Lock()
 	r.stopped = true
@@ -170,6 +173,7 @@ func (r *Registry) Stop() {
 		cancel()
 	}
 	r.loops.Wait()
+	r.logs.flush(logFlushTimeout)
 }
 
 // startLoopLocked starts the background loop of ck.

@@ -12,15 +12,22 @@ func (r *Registry) runLoop(ctx context.Context, ck *check) {
 	timer := time.NewTimer(ck.opts.initialDelay)
 	defer timer.Stop()
 	var stuck *abandonedRun
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
-		}
+	for waitTurn(ctx, timer) {
 		start := time.Now()
 		stuck = r.runOnce(ctx, ck, stuck)
 		timer.Reset(max(0, ck.opts.interval-time.Since(start)))
+	}
+}
+
+// waitTurn waits for the timer and reports whether to run, or for ctx and reports false.
+// When both are ready, select picks one at random: the check of ctx after it makes the
+// stop win, always.
+func waitTurn(ctx context.Context, timer *time.Timer) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return ctx.Err() == nil
 	}
 }
 
@@ -38,7 +45,7 @@ func (r *Registry) runOnce(ctx context.Context, ck *check, stuck *abandonedRun) 
 		select {
 		case <-stuck.done: // it returned at last; its result is stale
 		default:
-			r.record(ck, runResult{start: time.Now(), err: &stuckError{running: time.Since(stuck.start)}})
+			r.record(ctx, ck, runResult{start: time.Now(), err: &stuckError{running: time.Since(stuck.start)}})
 			return stuck
 		}
 	}
@@ -76,7 +83,7 @@ func (r *Registry) runOnce(ctx context.Context, ck *check, stuck *abandonedRun) 
 	if ctx.Err() != nil {
 		return nil // the registry stopped: this result says nothing about the dependency
 	}
-	r.record(ck, res)
+	r.record(ctx, ck, res)
 	return abandoned
 }
 
@@ -115,24 +122,24 @@ func awaitChecker(done <-chan error, d time.Duration, fallback error) error {
 	}
 }
 
-// record applies a result to ck, exports it, and logs what it changed.
-func (r *Registry) record(ck *check, res runResult) {
-	r.metrics.observe(ck.name, res)
-
+// record applies a result to ck, exports it, and logs what it changed. A result that comes
+// once the registry is stopping (Stop was called, or ctx ended) is dropped: the decision is
+// taken under the lock that Stop takes first, so it does not depend on timing.
+func (r *Registry) record(ctx context.Context, ck *check, res runResult) {
 	r.mu.Lock()
-	tr, changed := ck.applyLocked(res)
-	var changes []serviceChange
-	if changed && ck.opts.critical {
-		changes = r.refreshLocked()
+	defer r.mu.Unlock()
+	if r.stopped || ctx.Err() != nil {
+		return
 	}
-	failures := ck.consecutiveFailures
-	r.mu.Unlock()
-
+	r.metrics.observe(ck.name, res)
+	tr, changed := ck.applyLocked(res)
 	switch {
 	case changed:
-		r.logCheckTransition(tr)
-	case res.err != nil:
-		r.logFailedRun(ck, res.err, failures)
+		r.logCheckTransitionLocked(tr)
+		if ck.opts.critical {
+			r.logServiceChangesLocked(r.refreshLocked())
+		}
+	case res.err != nil && ck.status == Passing:
+		r.logFailedRunLocked(ck, res.err)
 	}
-	r.logServiceChanges(changes)
 }

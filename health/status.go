@@ -7,8 +7,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
-// serviceChange is a new status of a health service, kept to be logged once the lock is
-// gone.
+// serviceChange is a new status of a health service, to be logged.
 type serviceChange struct {
 	service string
 	status  healthpb.HealthCheckResponse_ServingStatus
@@ -52,11 +51,9 @@ func (r *Registry) setShutdown(shutdown bool) {
 		return
 	}
 	r.shutdown = shutdown
-	changes := r.refreshLocked()
+	r.logShutdownLocked(shutdown)
+	r.logServiceChangesLocked(r.refreshLocked())
 	r.mu.Unlock()
-
-	r.logShutdown(shutdown)
-	r.logServiceChanges(changes)
 }
 
 // addServiceLocked makes service exist, NOT_SERVING until the next refreshLocked sets its

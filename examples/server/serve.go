@@ -26,7 +26,9 @@ const demoServiceName = "grpcobs.demo.v1.DemoService"
 
 // serve runs the server until ctx ends, then drains and stops it.
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	logger := newLogger(cfg, stdout)
+	out := newAsyncWriter(stdout, 4096)
+	defer out.Close(time.Second)
+	logger := newLogger(cfg, out)
 
 	tel, err := telemetry.New(ctx, "grpcobs-demo-server", stderr)
 	if err != nil {
