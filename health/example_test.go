@@ -193,7 +193,11 @@ func ExampleNewHandler() {
 	//       ],
 	//       "last_duration_seconds": 0,
 	//       "consecutive_failures": 0,
-	//       "consecutive_successes": 0
+	//       "consecutive_successes": 0,
+	//       "interval_seconds": 10,
+	//       "timeout_seconds": 1,
+	//       "failure_threshold": 3,
+	//       "success_threshold": 1
 	//     }
 	//   ]
 	// }

@@ -37,7 +37,11 @@ const reportStoryBody = `  "shutdown": false,
       "last_run": "2000-01-01T00:00:10Z",
       "last_duration_seconds": 0.001,
       "consecutive_failures": 0,
-      "consecutive_successes": 2
+      "consecutive_successes": 2,
+      "interval_seconds": 10,
+      "timeout_seconds": 1,
+      "failure_threshold": 3,
+      "success_threshold": 1
     },
     {
       "name": "db",
@@ -51,7 +55,11 @@ const reportStoryBody = `  "shutdown": false,
       "last_run": "2000-01-01T00:00:10Z",
       "last_duration_seconds": 0.25,
       "consecutive_failures": 1,
-      "consecutive_successes": 0
+      "consecutive_successes": 0,
+      "interval_seconds": 10,
+      "timeout_seconds": 1,
+      "failure_threshold": 1,
+      "success_threshold": 1
     }
   ]
 }

@@ -39,6 +39,13 @@ type CheckReport struct {
 	// passed, in a row. At most one of them is not zero.
 	ConsecutiveFailures  int
 	ConsecutiveSuccesses int
+	// Interval, Timeout, FailureThreshold and SuccessThreshold are the check's settings (Every,
+	// Timeout, FailureThreshold, SuccessThreshold), so that a report tells how the status came
+	// to be.
+	Interval         time.Duration
+	Timeout          time.Duration
+	FailureThreshold int
+	SuccessThreshold int
 }
 
 // Report returns a snapshot of every service and check. It never waits on a check.
@@ -61,6 +68,10 @@ func (r *Registry) Report() Report {
 			LastDuration:         ck.lastDuration,
 			ConsecutiveFailures:  ck.consecutiveFailures,
 			ConsecutiveSuccesses: ck.consecutiveSuccesses,
+			Interval:             ck.opts.interval,
+			Timeout:              ck.opts.timeout,
+			FailureThreshold:     ck.opts.failureThreshold,
+			SuccessThreshold:     ck.opts.successThreshold,
 		})
 	}
 	sort.Slice(rep.Checks, func(i, j int) bool { return rep.Checks[i].Name < rep.Checks[j].Name })
@@ -85,6 +96,10 @@ type checkReportJSON struct {
 	LastDurationSeconds  float64     `json:"last_duration_seconds"`
 	ConsecutiveFailures  int         `json:"consecutive_failures"`
 	ConsecutiveSuccesses int         `json:"consecutive_successes"`
+	IntervalSeconds      float64     `json:"interval_seconds"`
+	TimeoutSeconds       float64     `json:"timeout_seconds"`
+	FailureThreshold     int         `json:"failure_threshold"`
+	SuccessThreshold     int         `json:"success_threshold"`
 }
 
 func (rep Report) toJSON() reportJSON {
@@ -105,11 +120,12 @@ func (rep Report) toJSON() reportJSON {
 func (rep Report) MarshalJSON() ([]byte, error) { return json.Marshal(rep.toJSON()) }
 
 // MarshalJSON encodes the check with snake_case keys, its error as text, its last run in
-// RFC 3339 (left out before the first run) and its last duration in seconds:
+// RFC 3339 (left out before the first run), its durations in seconds, and its settings:
 //
 //	{"name":"db","status":"failing","critical":true,"gates":["","readiness"],
 //	 "last_error":"ping: connection refused","last_run":"2025-01-02T15:04:05.000000001Z",
-//	 "last_duration_seconds":0.0012,"consecutive_failures":3,"consecutive_successes":0}
+//	 "last_duration_seconds":0.0012,"consecutive_failures":3,"consecutive_successes":0,
+//	 "interval_seconds":5,"timeout_seconds":1,"failure_threshold":3,"success_threshold":1}
 func (c CheckReport) MarshalJSON() ([]byte, error) {
 	out := checkReportJSON{
 		Name:                 c.Name,
@@ -120,6 +136,10 @@ func (c CheckReport) MarshalJSON() ([]byte, error) {
 		LastDurationSeconds:  c.LastDuration.Seconds(),
 		ConsecutiveFailures:  c.ConsecutiveFailures,
 		ConsecutiveSuccesses: c.ConsecutiveSuccesses,
+		IntervalSeconds:      c.Interval.Seconds(),
+		TimeoutSeconds:       c.Timeout.Seconds(),
+		FailureThreshold:     c.FailureThreshold,
+		SuccessThreshold:     c.SuccessThreshold,
 	}
 	if out.Gates == nil {
 		out.Gates = []string{}

@@ -55,10 +55,14 @@ func TestReportIsASnapshotOfEveryCheck(t *testing.T) {
 				{
 					Name: "cache", Status: health.Passing, Critical: false, Gates: []string{"pkg.Cache"},
 					LastRun: secondRun, LastDuration: time.Millisecond, ConsecutiveSuccesses: 2,
+					Interval: health.DefaultInterval, Timeout: health.DefaultTimeout,
+					FailureThreshold: health.DefaultFailureThreshold, SuccessThreshold: health.DefaultSuccessThreshold,
 				},
 				{
 					Name: "db", Status: health.Failing, Critical: true, Gates: []string{"", "readiness"},
 					LastError: errDown, LastRun: secondRun, LastDuration: 250 * time.Millisecond, ConsecutiveFailures: 1,
+					Interval: health.DefaultInterval, Timeout: health.DefaultTimeout,
+					FailureThreshold: 1, SuccessThreshold: health.DefaultSuccessThreshold,
 				},
 			},
 		}
@@ -81,9 +85,9 @@ func TestReportAsJSON(t *testing.T) {
 		const want = `{"shutdown":false,` +
 			`"services":{"":"NOT_SERVING","liveness":"SERVING","pkg.Cache":"SERVING","readiness":"NOT_SERVING"},` +
 			`"checks":[` +
-			`{"name":"cache","status":"passing","critical":false,"gates":["pkg.Cache"],"last_run":"2000-01-01T00:00:10Z","last_duration_seconds":0.001,"consecutive_failures":0,"consecutive_successes":2},` +
-			`{"name":"db","status":"failing","critical":true,"gates":["","readiness"],"last_error":"dependency down","last_run":"2000-01-01T00:00:10Z","last_duration_seconds":0.25,"consecutive_failures":1,"consecutive_successes":0},` +
-			`{"name":"new","status":"pending","critical":true,"gates":["","readiness"],"last_duration_seconds":0,"consecutive_failures":0,"consecutive_successes":0}` +
+			`{"name":"cache","status":"passing","critical":false,"gates":["pkg.Cache"],"last_run":"2000-01-01T00:00:10Z","last_duration_seconds":0.001,"consecutive_failures":0,"consecutive_successes":2,"interval_seconds":10,"timeout_seconds":1,"failure_threshold":3,"success_threshold":1},` +
+			`{"name":"db","status":"failing","critical":true,"gates":["","readiness"],"last_error":"dependency down","last_run":"2000-01-01T00:00:10Z","last_duration_seconds":0.25,"consecutive_failures":1,"consecutive_successes":0,"interval_seconds":10,"timeout_seconds":1,"failure_threshold":1,"success_threshold":1},` +
+			`{"name":"new","status":"pending","critical":true,"gates":["","readiness"],"last_duration_seconds":0,"consecutive_failures":0,"consecutive_successes":0,"interval_seconds":10,"timeout_seconds":1,"failure_threshold":3,"success_threshold":1}` +
 			`]}`
 		if string(got) != want {
 			t.Errorf("JSON report:\n got %s\nwant %s", got, want)
