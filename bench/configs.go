@@ -2,6 +2,7 @@ package bench
 
 import (
 	"github.com/grpcobs/grpcobs/interceptors"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
@@ -22,16 +23,21 @@ var (
 	sampleOnePercent = sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.01))
 )
 
-// Configs returns every configuration, bare first: each grpcobs signal alone, the grpcobs
-// stack, the grpcobs stack as a production service would sample it, the same two written by
-// hand with the same building blocks, each anchor signal alone and the anchor stack. Both sides of a call are instrumented alike.
+// Configs returns every configuration, bare first: each grpcobs signal alone (the
+// OpenTelemetry metrics signal among them), the grpcobs stack, the grpcobs stack as a
+// production service would sample it, the same two written by hand with the same building
+// blocks, each anchor signal alone (the two OpenTelemetry metrics anchors among them) and the
+// anchor stack. Both sides of a call are instrumented alike.
 func Configs() []Config {
 	return []Config{
 		{Name: Bare},
 		{Name: "grpcobs-tracing", signals: []signal{grpcobsTracing(sampleAlways)}},
 		{Name: "grpcobs-metrics", signals: []signal{grpcobsMetrics()}},
 		{Name: "grpcobs-logging", signals: []signal{grpcobsLogging(logEverySuccess)}},
+		{Name: "grpcobs-otelmetrics", signals: []signal{grpcobsOtelMetrics()}},
+		{Name: "grpcobs-statuspage", signals: []signal{grpcobsStatusPage()}},
 		{Name: "grpcobs-full", signals: []signal{grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsLogging(logEverySuccess)}},
+		{Name: "grpcobs-full-statuspage", signals: []signal{grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsLogging(logEverySuccess), grpcobsStatusPage()}},
 		// Production: 1% of traces, every call counted, one success in 100 logged and every
 		// failure.
 		{Name: "grpcobs-production", signals: []signal{grpcobsTracing(sampleOnePercent), grpcobsMetrics(), grpcobsLogging(100)}},
@@ -42,6 +48,10 @@ func Configs() []Config {
 		{Name: "anchor-tracing", signals: []signal{anchorTracing()}},
 		{Name: "anchor-metrics", signals: []signal{anchorMetrics()}},
 		{Name: "anchor-logging", signals: []signal{anchorLogging()}},
+		// OpenTelemetry metrics: otelgrpc's (semantic conventions) and grpc-go's plugin's
+		// (gRFC A66), each with an SDK meter provider.
+		{Name: "anchor-otelmetrics", signals: []signal{anchorOtelMetrics()}},
+		{Name: "anchor-grpcmetrics", signals: []signal{anchorGRPCMetrics()}},
 		{Name: "anchor-full", signals: []signal{anchorTracing(), anchorMetrics(), anchorLogging()}},
 	}
 }
@@ -66,6 +76,7 @@ type signal func(*builder)
 // one grpcobs stack per side, in the order given; anchor signals add their own options.
 type builder struct {
 	stack             *Stack
+	meters            *sdkmetric.MeterProvider // made on first use, see meterProvider
 	serverReportables []interceptors.ServerReportable
 	clientReportables []interceptors.ClientReportable
 }

@@ -37,6 +37,14 @@ var wantedByConfig = map[string]signalsWanted{
 	"anchor-metrics":        {handled: 3},
 	"anchor-logging":        {lines: 6},
 	"anchor-full":           {spans: 6, handled: 3, lines: 6, serverTraceID: true},
+	// The OpenTelemetry metrics and status page configurations are checked by tests of
+	// their own (TestOtelMetricsConfigsRecordEveryCall, TestStatusPageSignal); here, that they
+	// serve every call kind.
+	"grpcobs-otelmetrics":     {},
+	"anchor-otelmetrics":      {},
+	"anchor-grpcmetrics":      {},
+	"grpcobs-statuspage":      {},
+	"grpcobs-full-statuspage": {spans: 6, handled: 3, lines: 6, serverTraceID: true},
 }
 
 // TestConfigsProduceTheirSignals checks that every configuration serves every call kind and

@@ -12,6 +12,7 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/logging/jsonformat"
 	"github.com/grpcobs/grpcobs/interceptors/metrics"
+	"github.com/grpcobs/grpcobs/interceptors/otelmetrics"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,6 +68,7 @@ func callAll(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	conn, err := grpc.NewClient(cfg.addr, append(interceptors.DialOptions(
 		tracing.NewClient(tracing.WithTracerProvider(tel.Provider)),
 		clientMetrics,
+		otelmetrics.NewClient(otelmetrics.WithMeterProvider(tel.Meters)),
 		logging.NewClient(logger),
 	), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 	if err != nil {

@@ -1,11 +1,13 @@
 // Command client is the grpcobs demo client. It instruments its connection with the whole
-// grpcobs client stack (tracing, metrics and logging in one interceptor), puts the -baggage
-// members into every call's context, calls each of DemoService's four kinds -n times plus one
-// call that fails on purpose, and prints each call's trace id and code, then a summary of its
-// own client metrics.
+// grpcobs client stack (tracing, Prometheus and OpenTelemetry metrics, and logging in one
+// interceptor), puts the -baggage members into every call's context, calls each of
+// DemoService's four kinds -n times plus one call that fails on purpose, and prints each
+// call's trace id and code, then a summary of its own client metrics.
 //
 //	client -addr localhost:50051 -n 3 -baggage "user=alice,tenant=acme"
 //
-// Call logs go to stderr as JSON; spans go where the OTEL_* environment says. A server that
-// cannot be reached gives a clear error and exit code 1; bad flags exit 2.
+// Call logs go to stderr as JSON; spans go where the OTEL_* environment says, and so do the
+// OpenTelemetry call metrics when OTEL_METRICS_EXPORTER asks for them ("console": readable, on
+// stderr, at exit). A server that cannot be reached gives a clear error and exit code 1; bad
+// flags exit 2.
 package main

@@ -1,12 +1,15 @@
 // Command server is the grpcobs demo server: grpcobs.demo.v1.DemoService served through the
-// whole grpcobs server stack (tracing, metrics and logging in one interceptor, with
-// go-grpc-middleware's recovery inside it), the grpc.health.v1 service driven by a checker
-// registry, and gRPC server reflection.
+// whole grpcobs server stack (tracing, Prometheus metrics, OpenTelemetry metrics, the status
+// page and logging in one interceptor, with go-grpc-middleware's recovery inside it), the
+// grpc.health.v1 service driven by a checker registry, and gRPC server reflection.
 //
 // HTTP serves /metrics (OpenMetrics when asked for, so exemplars show), /healthz (liveness)
-// and /readyz (readiness), each a JSON report answering 200 when serving and 503 when not.
-// Traces go where the OTEL_* environment says (see examples/internal/telemetry); stdout
-// carries JSON log lines only.
+// and /readyz (readiness), each a JSON report answering 200 when serving and 503 when not,
+// and the status page at /debug/grpcobs (its URL is in the "serving" log line). Traces and
+// OpenTelemetry metrics go where the OTEL_* environment says (OTEL_TRACES_EXPORTER,
+// OTEL_METRICS_EXPORTER: otlp, console on stderr, or none; see examples/internal/telemetry);
+// stdout carries JSON log lines only, through a bounded asynchronous writer, so a stalled
+// stdout holds neither calls nor the shutdown.
 //
 //	server -grpc-addr :50051 -http-addr :8080 -dependency-addr db:5432
 //

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -160,6 +161,39 @@ func TestServerEndToEnd(t *testing.T) {
 	exemplar := regexp.MustCompile(`grpc_server_handling_seconds_bucket\{[^}]*grpc_method="Echo"[^}]*\} \d+ # \{trace_id="` + knownTraceID + `"\}`)
 	if !exemplar.MatchString(metricsBody) {
 		t.Errorf("/metrics has no Echo histogram exemplar with trace_id %s:\n%s", knownTraceID, grepLines(metricsBody, "Echo"))
+	}
+
+	// The probes' health checks are the server's own methods: counted under their own names,
+	// not as "other".
+	if !strings.Contains(metricsBody, `grpc_server_handled_total{grpc_code="OK",grpc_method="Check",grpc_service="grpc.health.v1.Health",grpc_type="unary"}`) {
+		t.Errorf("/metrics does not count the health checks under grpc.health.v1.Health:\n%s", grepLines(metricsBody, "grpc_server_handled_total"))
+	}
+	if strings.Contains(metricsBody, `grpc_service="other"`) {
+		t.Errorf("/metrics counts some of the server's own calls as other:\n%s", grepLines(metricsBody, `"other"`))
+	}
+
+	// The status page, at the URL of the serving line, has a row for Echo.
+	pageURL := stringField(serving, "statuspage.url")
+	code, body := httpGet(t, pageURL+"?format=json", "")
+	var page struct {
+		Server struct {
+			Methods []struct {
+				Method string `json:"method"`
+				Calls  int    `json:"calls"`
+			} `json:"methods"`
+		} `json:"server"`
+	}
+	if err := json.Unmarshal([]byte(body), &page); code != http.StatusOK || err != nil {
+		t.Errorf("status page %s = %d (%v), want 200 with its JSON:\n%s", pageURL, code, err, body)
+	}
+	echoCalls := 0
+	for _, m := range page.Server.Methods {
+		if m.Method == "Echo" {
+			echoCalls = m.Calls
+		}
+	}
+	if echoCalls != 1 {
+		t.Errorf("status page shows %d Echo calls, want 1", echoCalls)
 	}
 
 	span := receiver.waitSpan(t, knownTraceID, echoSpanName, 10*time.Second)

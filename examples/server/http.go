@@ -10,8 +10,8 @@ import (
 )
 
 // newHTTPHandler serves /metrics (OpenMetrics when the scraper asks, so exemplars show),
-// /healthz (liveness) and /readyz (readiness).
-func newHTTPHandler(metricsRegistry *prometheus.Registry, healthRegistry *health.Registry) http.Handler {
+// /healthz (liveness), /readyz (readiness) and the status page at /debug/grpcobs.
+func newHTTPHandler(metricsRegistry *prometheus.Registry, healthRegistry *health.Registry, statusPage http.Handler) http.Handler {
 	metricsRegistry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -23,5 +23,8 @@ func newHTTPHandler(metricsRegistry *prometheus.Registry, healthRegistry *health
 	}))
 	mux.Handle("GET /healthz", health.NewHandler(healthRegistry, health.Liveness))
 	mux.Handle("GET /readyz", health.NewHandler(healthRegistry, health.Readiness))
+	// The status page: on the demo's loopback HTTP listener. In production, mount it only on
+	// an admin listener that operators reach (docs/statuspage.md).
+	mux.Handle("GET /debug/grpcobs", statusPage)
 	return mux
 }

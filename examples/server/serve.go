@@ -12,6 +12,7 @@ import (
 	"github.com/grpcobs/grpcobs/examples/internal/telemetry"
 	"github.com/grpcobs/grpcobs/health"
 	"github.com/grpcobs/grpcobs/health/checks"
+	"github.com/grpcobs/grpcobs/interceptors/statuspage"
 	"github.com/grpcobs/grpcobs/internal/demo"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,7 +50,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	metricsRegistry.MustRegister(healthRegistry.Collector())
 
-	grpcServer, err := newGRPCServer(cfg, logger, tel, metricsRegistry)
+	statusPage, err := statuspage.New(statuspage.WithHealth(healthRegistry))
+	if err != nil {
+		return err
+	}
+	defer statusPage.Close()
+
+	grpcServer, err := newGRPCServer(cfg, logger, tel, metricsRegistry, statusPage)
 	if err != nil {
 		return err
 	}
@@ -67,7 +74,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listening for HTTP: %w", err)
 	}
 	httpServer := &http.Server{
-		Handler:           newHTTPHandler(metricsRegistry, healthRegistry),
+		Handler:           newHTTPHandler(metricsRegistry, healthRegistry, statusPage),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 
@@ -80,6 +87,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	logger.WithFields(logrus.Fields{
 		"grpc.addr":       grpcLis.Addr().String(),
 		"http.addr":       httpLis.Addr().String(),
+		"statuspage.url":  "http://" + httpLis.Addr().String() + "/debug/grpcobs",
 		"traces.exporter": tel.Exporter,
 		"observability":   cfg.observability,
 	}).Info("serving")

@@ -6,6 +6,8 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/metrics"
+	"github.com/grpcobs/grpcobs/interceptors/otelmetrics"
+	"github.com/grpcobs/grpcobs/interceptors/statuspage"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,9 +19,10 @@ import (
 var baggageKeys = []string{"user", "tenant", "request.id"}
 
 // newGRPCServer builds the server with the whole grpcobs stack, recovery inside it, and the
-// demo service registered; its metrics go to metricsRegistry. With observability off it is
+// demo service registered; its Prometheus metrics go to metricsRegistry, its OpenTelemetry
+// metrics to tel.Meters. With observability off it is
 // a bare server, for load-test comparisons.
-func newGRPCServer(cfg config, logger *logrus.Logger, tel *telemetry.Setup, metricsRegistry *prometheus.Registry) (*grpc.Server, error) {
+func newGRPCServer(cfg config, logger *logrus.Logger, tel *telemetry.Setup, metricsRegistry *prometheus.Registry, statusPage *statuspage.Page) (*grpc.Server, error) {
 	recoveryOpt := recovery.WithRecoveryHandlerContext(interceptors.RecoverPanic)
 	inner := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(recovery.UnaryServerInterceptor(recoveryOpt)),
@@ -42,6 +45,9 @@ func newGRPCServer(cfg config, logger *logrus.Logger, tel *telemetry.Setup, metr
 			tracing.WithBaggageAttributes(baggageKeys...),
 		),
 		serverMetrics,
+		statusPage, // the page at /debug/grpcobs; it runs after tracing, so it keeps trace ids
+		// OpenTelemetry metrics, exported when OTEL_METRICS_EXPORTER asks for it.
+		otelmetrics.NewServer(otelmetrics.WithMeterProvider(tel.Meters)),
 		logging.NewServer(logger,
 			logging.WithFilter(logging.HealthChecksOnlyOnFailure()),
 			logging.WithBaggageFields(baggageKeys...),

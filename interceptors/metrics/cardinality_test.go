@@ -1,11 +1,8 @@
 package metrics_test
 
 import (
-	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -18,55 +15,21 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// heapAfterGC is the live heap, measured after collecting garbage.
-func heapAfterGC() int64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return int64(ms.HeapAlloc)
-}
-
 // An attacker calling 10,000 random method names, through a server with an unknown-service
 // handler and through a client, adds no series and does not grow memory.
 func TestRandomMethodNamesAddNoSeries(t *testing.T) {
 	s := startStack(t, stackConfig{harness: []testsrv.Option{
 		testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything)),
 	}})
-	// call makes n calls to random methods, from a few goroutines at once, as an attacker
-	// would.
-	const workers = 4
-	seed := byte(0)
-	call := func(n int) {
-		t.Helper()
-		var wg sync.WaitGroup
-		for range workers {
-			seed++
-			rng := rand.New(rand.NewChaCha8([32]byte{seed}))
-			wg.Go(func() {
-				for range n / workers {
-					var resp demov1.EchoResponse
-					if err := s.Conn.Invoke(t.Context(), testsrv.RandomMethod(rng), &demov1.EchoRequest{Message: "x"}, &resp); err != nil {
-						t.Errorf("random method: %v", err)
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		if t.Failed() {
-			t.FailNow()
-		}
-	}
 	if _, err := s.Demo().Echo(t.Context(), &demov1.EchoRequest{}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
 	// Warm up: connection buffers, pools and the series of "other" come to their size.
 	const warmUp, attack = 1_000, 10_000
-	call(warmUp)
-	before := heapAfterGC()
-	call(attack)
-	growth := heapAfterGC() - before
+	testsrv.CallRandomMethods(t, t.Context(), s.Conn, 1, warmUp)
+	before := testsrv.HeapAfterGC()
+	testsrv.CallRandomMethods(t, t.Context(), s.Conn, 2, attack)
+	growth := testsrv.HeapAfterGC() - before
 
 	// Each name is about 100 bytes: keeping the 10,000 names on both sides would take 2 MB
 	// and more. What is left must be noise.

@@ -1,10 +1,9 @@
 package tracing
 
 import (
-	"os"
-	"strconv"
 	"strings"
 
+	"github.com/grpcobs/grpcobs/interceptors/internal/rpcconv"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/baggage"
 	semconvlegacy "go.opentelemetry.io/otel/semconv/v1.37.0"
@@ -16,29 +15,17 @@ import (
 // otelgrpc v0.72 emits by default, so traces look the same after a migration from otelgrpc.
 // Setting OTEL_SEMCONV_STABILITY_OPT_IN to "rpc/old" emits the older RPC conventions of
 // v1.37.0 (rpc.system, rpc.service, rpc.method, rpc.grpc.status_code) instead, and "rpc/dup"
-// emits both, as otelgrpc does, for dashboards that still read the old names.
-type conventions uint8
+// emits both, as otelgrpc does, for dashboards that still read the old names (see
+// rpcconv.ConventionsFromEnv).
+type conventions rpcconv.Conventions
 
 const (
-	conventionsCurrent conventions = 1 << iota // semconv v1.43.0
-	conventionsLegacy                          // semconv v1.37.0
-
-	conventionsBoth = conventionsCurrent | conventionsLegacy
+	conventionsCurrent = conventions(rpcconv.Current) // semconv v1.43.0
+	conventionsLegacy  = conventions(rpcconv.Legacy)  // semconv v1.37.0
 )
 
-// conventionsFromEnv reads OTEL_SEMCONV_STABILITY_OPT_IN; "rpc/dup" wins over "rpc/old".
-func conventionsFromEnv() conventions {
-	conv := conventionsCurrent
-	for v := range strings.SplitSeq(os.Getenv("OTEL_SEMCONV_STABILITY_OPT_IN"), ",") {
-		switch strings.TrimSpace(v) {
-		case "rpc/dup":
-			return conventionsBoth
-		case "rpc/old":
-			conv = conventionsLegacy
-		}
-	}
-	return conv
-}
+// conventionsFromEnv reads OTEL_SEMCONV_STABILITY_OPT_IN.
+func conventionsFromEnv() conventions { return conventions(rpcconv.ConventionsFromEnv()) }
 
 func (c conventions) schemaURL() string {
 	if c&conventionsCurrent != 0 {
@@ -72,7 +59,7 @@ func (c conventions) statusAttributes(code codes.Code, isError bool) []attribute
 		attrs = append(attrs, semconvlegacy.RPCGRPCStatusCodeKey.Int64(int64(code)))
 	}
 	if c&conventionsCurrent != 0 {
-		name := codeName(code)
+		name := rpcconv.CodeName(code)
 		attrs = append(attrs, semconv.RPCResponseStatusCode(name))
 		if isError {
 			attrs = append(attrs, semconv.ErrorTypeKey.String(name))
@@ -82,36 +69,7 @@ func (c conventions) statusAttributes(code codes.Code, isError bool) []attribute
 }
 
 // numCodes is the number of gRPC codes (OK to UNAUTHENTICATED).
-const numCodes = int(codes.Unauthenticated) + 1
-
-// codeNames are the canonical names of the gRPC codes, as the gRPC specification and the
-// semantic conventions spell them (codes.Code's String method does not).
-var codeNames = [numCodes]string{
-	codes.OK:                 "OK",
-	codes.Canceled:           "CANCELLED",
-	codes.Unknown:            "UNKNOWN",
-	codes.InvalidArgument:    "INVALID_ARGUMENT",
-	codes.DeadlineExceeded:   "DEADLINE_EXCEEDED",
-	codes.NotFound:           "NOT_FOUND",
-	codes.AlreadyExists:      "ALREADY_EXISTS",
-	codes.PermissionDenied:   "PERMISSION_DENIED",
-	codes.ResourceExhausted:  "RESOURCE_EXHAUSTED",
-	codes.FailedPrecondition: "FAILED_PRECONDITION",
-	codes.Aborted:            "ABORTED",
-	codes.OutOfRange:         "OUT_OF_RANGE",
-	codes.Unimplemented:      "UNIMPLEMENTED",
-	codes.Internal:           "INTERNAL",
-	codes.Unavailable:        "UNAVAILABLE",
-	codes.DataLoss:           "DATA_LOSS",
-	codes.Unauthenticated:    "UNAUTHENTICATED",
-}
-
-func codeName(code codes.Code) string {
-	if int(code) < numCodes {
-		return codeNames[code]
-	}
-	return "CODE(" + strconv.FormatUint(uint64(code), 10) + ")"
-}
+const numCodes = rpcconv.NumCodes
 
 // baggageAttribute copies one allowlisted baggage member into a span attribute.
 type baggageAttribute struct {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -51,35 +50,13 @@ func TestRandomMethodNamesThroughTheWholeStack(t *testing.T) {
 	if _, err := s.Demo().Echo(testContext(t), &demov1.EchoRequest{Message: "known"}); err != nil {
 		t.Fatalf("Echo: %v", err)
 	}
-	const half, workers = 5_000, 4
+	const half = 5_000
 	ctx := testContext(t)
-	seed := uint64(0)
-	attack := func() {
-		t.Helper()
-		var wg sync.WaitGroup
-		for range workers {
-			seed++
-			rng := rand.New(rand.NewPCG(seed, seed))
-			wg.Go(func() {
-				for range half / workers {
-					var resp demov1.EchoResponse
-					if err := s.Client.Invoke(ctx, testsrv.RandomMethod(rng), &demov1.EchoRequest{Message: "x"}, &resp); err != nil {
-						t.Errorf("random method: %v", err)
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		if t.Failed() {
-			t.FailNow()
-		}
-	}
-	before := heapAfterGC()
-	attack()
-	afterFirstHalf := heapAfterGC()
-	attack()
-	afterSecondHalf := heapAfterGC()
+	before := testsrv.HeapAfterGC()
+	testsrv.CallRandomMethods(t, ctx, s.Client, 1, half)
+	afterFirstHalf := testsrv.HeapAfterGC()
+	testsrv.CallRandomMethods(t, ctx, s.Client, 2, half)
+	afterSecondHalf := testsrv.HeapAfterGC()
 	t.Logf("live heap: %d bytes before, %+d after %d random methods, %+d after %d more",
 		before, afterFirstHalf-before, half, afterSecondHalf-afterFirstHalf, half)
 

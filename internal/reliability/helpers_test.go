@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -372,16 +371,6 @@ func inFlight(t testing.TB, g prometheus.Gatherer) float64 {
 		}
 	}
 	return sum
-}
-
-// heapAfterGC is the live heap, measured after collecting garbage twice (the second cycle
-// frees what finalizers of the first released).
-func heapAfterGC() int64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return int64(ms.HeapAlloc)
 }
 
 func testContext(t testing.TB) context.Context {

@@ -19,6 +19,7 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"go.opentelemetry.io/otel/baggage"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -83,7 +84,7 @@ func TestSoak(t *testing.T) {
 	}
 	eventually(t, func() bool { return tallies.reported() == 4*warmUp && inFlight(t, s.Registry) == 0 }, tallies.progress)
 	goroutinesBefore, leakBaseline := runtime.NumGoroutine(), goleak.IgnoreCurrent()
-	heapBefore := heapAfterGC()
+	heapBefore := testsrv.HeapAfterGC()
 
 	begin := time.Now()
 	next := atomic.Int64{}
@@ -127,7 +128,7 @@ func TestSoak(t *testing.T) {
 	// Nothing the stack keeps grows with the number of calls: the bound is the same for 10,000
 	// calls as for 100,000 (docs/RELIABILITY.md has the measurements it is set from).
 	const maxHeapGrowth = 1 << 20
-	heapAfter := heapAfterGC()
+	heapAfter := testsrv.HeapAfterGC()
 	t.Logf("%d calls (%d failing, %d cancelled, %d abandoned) in %v: goroutines %d before, %d after; live heap %d bytes before, %d after (%+d)",
 		n, countPlans(plans, fails), countPlans(plans, cancelled), countPlans(plans, abandoned), elapsed.Round(time.Millisecond),
 		goroutinesBefore, goroutinesAfter, heapBefore, heapAfter, heapAfter-heapBefore)

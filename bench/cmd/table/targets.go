@@ -23,6 +23,14 @@ const (
 	handrolledProductionConfig = "handrolled-production"
 	grpcobsSignalPrefix        = "grpcobs-"
 	anchorSignalPrefix         = "anchor-"
+	// OpenTelemetry metrics: grpcobs' signal against both anchors that define its two modes.
+	otelMetricsConfig       = "grpcobs-otelmetrics"
+	otelMetricsAnchorConfig = "anchor-otelmetrics"
+	grpcMetricsAnchorConfig = "anchor-grpcmetrics"
+	// The status page alone, and the full stack with it.
+	statusPageConfig         = "grpcobs-statuspage"
+	fullStatusPageConfig     = "grpcobs-full-statuspage"
+	statusPageMaxRatio       = 1.05
 )
 
 // target is one line of the targets table.
@@ -99,9 +107,43 @@ func targets(set *results.Set) []target {
 		list = append(list, target{what: "full stack, " + results.Label(benchmark), want: fmt.Sprintf("≤ %.1f×", streamMaxRatio),
 			got: fmt.Sprintf("%.2f×", r), met: r <= streamMaxRatio, measured: ok, byHand: byHand(key, handrolledFullConfig, false)})
 	}
+	list = append(list, otelMetricsTargets(set, unary(otelMetricsConfig), unary(otelMetricsAnchorConfig), unary(grpcMetricsAnchorConfig))...)
+	ratio, _, ok = set.VersusBare(unary(statusPageConfig))
+	list = append(list, target{what: "status page alone, unary", want: fmt.Sprintf("≤ %.2f×", statusPageMaxRatio),
+		got: fmt.Sprintf("%.2f×", ratio), met: ratio <= statusPageMaxRatio, measured: ok})
+	withPage, without := unary(fullStatusPageConfig), unary(fullConfig)
+	r1, _, ok1 := set.VersusBare(withPage)
+	r2, _, ok2 := set.VersusBare(without)
+	same, p, _ := set.SameSpeed(withPage, without)
+	list = append(list, target{what: "full stack with the status page, unary", want: fmt.Sprintf("within noise of the full stack (%.2f×)", r2),
+		got: fmt.Sprintf("%.2f× (p=%.2f)", r1, p), met: r1 <= r2 || same, measured: ok1 && ok2})
 	ratio, _, ok = set.VersusBare(unary(productionConfig))
 	list = append(list, target{what: "production, unary", want: fmt.Sprintf("≤ %.1f×", productionMaxRatio),
 		got: fmt.Sprintf("%.2f×", ratio), met: ratio <= productionMaxRatio, measured: ok,
 		byHand: byHand(unary(productionConfig), handrolledProductionConfig, false)})
 	return list
+}
+
+// otelMetricsTargets are the OpenTelemetry metrics signal's targets: at or under both anchors
+// that define its modes (otelgrpc's stats handler, grpc-go's plugin), in time and in extra
+// allocations.
+func otelMetricsTargets(set *results.Set, ours results.Key, anchors ...results.Key) []target {
+	ratio, extra, ok := set.VersusBare(ours)
+	wantRatio, wantExtra, anchorsOK := 0.0, 0.0, true
+	for i, key := range anchors {
+		r, e, ok := set.VersusBare(key)
+		anchorsOK = anchorsOK && ok
+		if i == 0 || r < wantRatio {
+			wantRatio = r
+		}
+		if i == 0 || e < wantExtra {
+			wantExtra = e
+		}
+	}
+	return []target{
+		{what: "OpenTelemetry metrics alone, unary", want: fmt.Sprintf("≤ both anchors (%.2f×)", wantRatio),
+			got: fmt.Sprintf("%.2f×", ratio), met: ratio <= wantRatio, measured: ok && anchorsOK},
+		{what: "OpenTelemetry metrics alone, unary, extra allocs", want: fmt.Sprintf("< both anchors (%+.0f)", wantExtra),
+			got: fmt.Sprintf("%+.0f", extra), met: extra < wantExtra, measured: ok && anchorsOK},
+	}
 }

@@ -1,5 +1,5 @@
-// Package telemetry sets up the examples' OpenTelemetry tracer provider from the standard
-// OTEL_* environment variables.
+// Package telemetry sets up the examples' OpenTelemetry tracer and meter providers from the
+// standard OTEL_* environment variables.
 //
 // OTEL_TRACES_EXPORTER picks the exporter: "otlp" sends spans over
 // OTLP, with OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL ("grpc" or
@@ -7,4 +7,10 @@
 // "none" drops them. Unset means "console". The resource carries service.name (the caller's
 // default, overridden by OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES), and the sampler
 // follows OTEL_TRACES_SAMPLER as the SDK reads it.
+//
+// OTEL_METRICS_EXPORTER picks the metrics exporter, for grpcobs' OpenTelemetry metrics signal
+// (interceptors/otelmetrics): "otlp" sends them over OTLP, as for spans; "console" prints them
+// readably on stderr, at each export interval (OTEL_METRIC_EXPORT_INTERVAL) and at shutdown;
+// "none" drops them. Unset means "none": the examples' metrics are the Prometheus series on
+// /metrics, and the OpenTelemetry ones are exported only when asked for.
 package telemetry

@@ -10,6 +10,7 @@ import (
 
 	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
@@ -18,21 +19,29 @@ import (
 // exportersEnv names the exporters, as the OpenTelemetry SDK environment specification says.
 const exportersEnv = "OTEL_TRACES_EXPORTER"
 
-// Setup is a tracer provider and what it exports to.
+// Setup is a tracer provider, a meter provider, and what they export to.
 type Setup struct {
 	// Provider is the tracer provider to hand to the instrumentation.
 	Provider *sdktrace.TracerProvider
-	// Exporter names the exporter in use ("otlp", "console" or "none"), for the startup log.
+	// Exporter names the span exporter in use ("otlp", "console" or "none"), for the startup log.
 	Exporter string
+	// Meters is the meter provider to hand to the instrumentation: a no-op one unless
+	// OTEL_METRICS_EXPORTER asks for an exporter.
+	Meters metric.MeterProvider
+	// MetricsExporter names the metrics exporter in use ("otlp", "console" or "none").
+	MetricsExporter string
+
+	stopMeters func(context.Context) error
 }
 
-// Shutdown flushes the spans still buffered and stops the exporters.
+// Shutdown flushes the spans and the metrics still buffered and stops the exporters.
 func (s *Setup) Shutdown(ctx context.Context) error {
-	return s.Provider.Shutdown(ctx)
+	return errors.Join(s.Provider.Shutdown(ctx), s.stopMeters(ctx))
 }
 
-// New builds the tracer provider for serviceName from the environment. Console output goes to
-// console (stderr in the examples), never to stdout, which carries only log lines.
+// New builds the tracer and meter providers for serviceName from the environment. Console
+// output goes to console (stderr in the examples), never to stdout, which carries only log
+// lines.
 func New(ctx context.Context, serviceName string, console io.Writer) (*Setup, error) {
 	res, err := resource.New(ctx,
 		resource.WithAttributes(semconv.ServiceName(serviceName)),
@@ -51,11 +60,24 @@ func New(ctx context.Context, serviceName string, console io.Writer) (*Setup, er
 	if err != nil {
 		return nil, fmt.Errorf("%s=%q: %w", exportersEnv, name, err)
 	}
+	m, err := newMeters(ctx, res, console)
+	if err != nil {
+		if exp != nil {
+			_ = exp.Shutdown(ctx)
+		}
+		return nil, err
+	}
 	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
 	if exp != nil {
 		opts = append(opts, sdktrace.WithBatcher(exp))
 	}
-	return &Setup{Provider: sdktrace.NewTracerProvider(opts...), Exporter: name}, nil
+	return &Setup{
+		Provider:        sdktrace.NewTracerProvider(opts...),
+		Exporter:        name,
+		Meters:          m.provider,
+		MetricsExporter: m.exporter,
+		stopMeters:      m.shutdown,
+	}, nil
 }
 
 // newExporter builds the named exporter; nil means "none". Console is built here so that it

@@ -1,0 +1,112 @@
+package otelmetrics
+
+import (
+	"strings"
+	"sync/atomic"
+
+	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/rpcconv"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+)
+
+// maxCachedMethods bounds the method cache. Only known methods get entries of their own (and,
+// on a client, one per target they are called on), so callers' made-up names take no memory;
+// past the bound the cache starts over.
+const maxCachedMethods = 1024
+
+// methodKey is a known method, or every unknown one (other), and on a client the target of
+// the connection it is called on (grpc.ClientConn.Target; "" on a server).
+type methodKey struct {
+	service, method, target string
+	other                   bool
+}
+
+// method is what recording a call needs from its method and connection alone, computed once:
+// the attributes of each instrument but the status ones, and, per code, the record options
+// with every attribute, built at the code's first call.
+type method struct {
+	core     *core
+	duration []attribute.KeyValue // nil when the duration histogram is not recorded
+	legacy   []attribute.KeyValue // nil unless rpc/old or rpc/dup
+	started  []metric.AddOption   // grpc.server.call.started's, A66 servers only
+	ends     [numCodes]atomic.Pointer[endOptions]
+}
+
+// endOptions are the record options of the calls that end with one code.
+type endOptions struct {
+	duration, legacy []metric.RecordOption
+}
+
+// method returns the method entry of a call to meta's method, on a client through cc (nil on
+// a server, or when the signal is called outside the grpcobs stack). The known-method rule is
+// the Prometheus series': a method registered on the server the call came to (registered),
+// declared by generated code linked into the program, or listed with WithKnownMethods gets
+// attribute values of its own; every other call is recorded under the convention's "other"
+// name.
+func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, registered bool) *method {
+	key := methodKey{service: meta.Service, method: meta.Method}
+	if cc != nil {
+		key.target = cc.Target()
+	}
+	if m, ok := c.methods.Load(key); ok {
+		return m
+	}
+	name := otherCallee(c.conv)
+	if registered || c.known.Known(meta.Service, meta.Method) {
+		// The names may point into a larger buffer of the call's; the cache keeps its own copy.
+		key.service, key.method = strings.Clone(meta.Service), strings.Clone(meta.Method)
+		name = callee{full: key.service + "/" + key.method, service: key.service, method: key.method}
+	} else {
+		key = methodKey{target: key.target, other: true}
+		if m, ok := c.methods.Load(key); ok {
+			return m
+		}
+	}
+	return c.methods.Store(key, c.newMethod(name, cc), maxCachedMethods)
+}
+
+func (c *core) newMethod(name callee, cc *grpc.ClientConn) *method {
+	var server []attribute.KeyValue
+	var target string
+	if c.isClient {
+		if cc != nil {
+			server = rpcconv.ServerAttributes(cc.Target(), cc.CanonicalTarget())
+			target = cc.CanonicalTarget()
+		}
+		if c.conv&conventionsA66 != 0 {
+			target = c.targets.value(target)
+		}
+	}
+	m := &method{
+		core:     c,
+		duration: c.conv.durationAttributes(name, server, target, c.isClient),
+		legacy:   c.conv.legacyAttributes(name, server),
+	}
+	if c.conv&conventionsA66 != 0 && !c.isClient {
+		m.started = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(m.duration...))}
+	}
+	return m
+}
+
+// endOptions returns the record options of a call of the method that ended with code (one of
+// the 17 gRPC codes).
+func (m *method) endOptions(code codes.Code) *endOptions {
+	if e := m.ends[code].Load(); e != nil {
+		return e
+	}
+	e := &endOptions{}
+	if m.duration != nil {
+		isError := m.core.policy.IsError(m.core.isClient, code)
+		attrs := append(m.duration[:len(m.duration):len(m.duration)], m.core.conv.durationStatus(code, isError)...)
+		e.duration = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}
+	}
+	if m.legacy != nil {
+		attrs := append(m.legacy[:len(m.legacy):len(m.legacy)], legacyStatus(code))
+		e.legacy = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}
+	}
+	m.ends[code].Store(e)
+	return e
+}

@@ -1,0 +1,52 @@
+package otelmetrics
+
+import (
+	"context"
+
+	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
+)
+
+// Server records the calls a gRPC server handles as OpenTelemetry metrics. It is an
+// interceptors.ServerReportable: give it to interceptors.ServerOptions (after tracing, so that
+// exemplars find the span; the grpcobs stack puts it there whatever the order given).
+//
+// By default it records rpc.server.call.duration, as the semantic conventions v1.43.0 say
+// (see the package documentation); with WithA66, grpc.server.call.started and
+// grpc.server.call.duration, as grpc-go's stats/opentelemetry plugin does.
+type Server struct {
+	core *core
+}
+
+var (
+	_ interceptors.ServerReportable = (*Server)(nil)
+	_ signal.ServerStarter          = (*Server)(nil)
+)
+
+// NewServer returns the server side of the metrics. Without options it records the semantic
+// conventions' metrics through the global meter provider. It never fails: see Option.
+func NewServer(opts ...Option) *Server {
+	return &Server{core: newCore(opts, false)}
+}
+
+// SignalTraits tells the grpcobs stack to run the metrics after tracing, and that they read no
+// message durations. It is for the stack; it is not an extension point.
+func (s *Server) SignalTraits() signal.Traits { return s.core.traits() }
+
+// StartServerCall is ServerReporter for the grpcobs stack.
+func (s *Server) StartServerCall(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
+	return s.coreOrNil().start(ctx, call.Meta, nil, call.Registered)
+}
+
+// ServerReporter begins recording a call and returns the Reporter that records its end, with
+// the duration it is given; the context is returned unchanged.
+func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
+	return s.coreOrNil().start(ctx, meta, nil, false)
+}
+
+func (s *Server) coreOrNil() *core {
+	if s == nil {
+		return nil
+	}
+	return s.core
+}
