@@ -21,8 +21,16 @@ DEMO_TOOLS_STAMP := $(BIN)/.demo-tools-stamp
 # ghz has its own module (tools/loadtest) so its dependencies do not move the others'.
 LOADTEST_STAMP := $(BIN)/.loadtest-stamp
 
-GO_MODULES := . $(patsubst %/go.mod,%,$(wildcard bench/go.mod))
 RACE ?= -race
+
+# Each mk/*.mk file adds the checks of one part of the project: it may append targets to
+# EXTRA_TEST_TARGETS (run by `make test`), Go modules to EXTRA_GO_MODULES (vetted,
+# staticchecked and tested like the others) and PHONY targets of its own.
+EXTRA_TEST_TARGETS :=
+EXTRA_GO_MODULES :=
+include $(sort $(wildcard mk/*.mk))
+
+GO_MODULES := . $(patsubst %/go.mod,%,$(wildcard bench/go.mod)) $(EXTRA_GO_MODULES)
 
 .PHONY: test tools generate generate-check lint fmt-check vet staticcheck buf-lint unit bench-smoke demo bench loadtest soak fuzz help
 
@@ -48,7 +56,7 @@ $(LOADTEST_STAMP): tools/loadtest/go.mod tools/loadtest/go.sum
 
 tools: $(TOOLS_STAMP) $(DEMO_TOOLS_STAMP) ## build the pinned Go tools into .bin
 
-test: lint generate-check unit bench-smoke ## every check: format, vet, staticcheck, buf lint, generated code, tests under -race
+test: lint generate-check unit bench-smoke $(EXTRA_TEST_TARGETS) ## every check: format, vet, staticcheck, buf lint, generated code, tests under -race
 	@echo ">> all checks passed"
 
 lint: fmt-check vet staticcheck buf-lint ## static checks only
@@ -86,7 +94,7 @@ unit: $(TOOLS_STAMP) ## go test under -race in every module
 	@echo ">> go test $(RACE)"
 	@for m in $(GO_MODULES); do (cd $$m && go test $(RACE) -count=1 ./...); done
 
-demo: $(TOOLS_STAMP) $(DEMO_TOOLS_STAMP) ## run the demo: server, client, health probes, metrics, traces, drain
+demo: $(TOOLS_STAMP) $(DEMO_TOOLS_STAMP) $(PROMETHEUS_STAMP) ## run the demo: server, client, health probes, metrics, traces, drain
 	@examples/demo.sh
 
 bench-smoke: ## allocation ceilings per configuration (no -race: it changes allocation counts)

@@ -63,6 +63,53 @@ meaning() {
 	esac
 }
 
+# ---- Prometheus (deploy/prometheus): optional, when `make prometheus` has built it. ----
+PROM=""
+PROM_DIR="$WORK/prometheus"
+
+# prom_query EXPR prints the result of an instant query as JSON lines {metric, value}.
+prom_query() {
+	curl -s --get --data-urlencode "query=$1" "http://$PROM/api/v1/query" |
+		jq -c '.data.result[] | {metric, value: .value[1]}'
+}
+
+# start_prometheus TARGET runs the pinned Prometheus against TARGET with the rules of
+# deploy/prometheus, the health alert's `for` cut to 5s for the demo, scraping and evaluating
+# every second. It sets PROM to its address.
+start_prometheus() {
+	local target="$1" port
+	rm -rf "$PROM_DIR" && mkdir -p "$PROM_DIR"
+	cp "$ROOT"/deploy/prometheus/grpc-recording.rules.yml "$ROOT"/deploy/prometheus/grpc-slo.rules.yml "$PROM_DIR/"
+	sed '/alert: GRPCHealthServiceNotServing/,/for:/ s/for: .*/for: 5s/' \
+		"$ROOT/deploy/prometheus/grpc-health.rules.yml" >"$PROM_DIR/grpc-health.demo.rules.yml"
+	grep -q 'for: 5s' "$PROM_DIR/grpc-health.demo.rules.yml" || { echo "could not shorten the health alert's for" >&2; return 1; }
+	cat >"$PROM_DIR/prometheus.yml" <<-EOF
+		global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
+		rule_files: ["$PROM_DIR/*.rules.yml"]
+		scrape_configs:
+		  - job_name: grpcobs-demo
+		    static_configs: [{targets: ["$target"]}]
+	EOF
+	for _ in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 40000))
+		(echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue # taken
+		"$BIN/prometheus" --config.file="$PROM_DIR/prometheus.yml" --storage.tsdb.path="$PROM_DIR/data" \
+			--web.listen-address="127.0.0.1:$port" >"$PROM_DIR/prometheus.log" 2>&1 &
+		pids+=("$!")
+		for _ in $(seq 1 100); do
+			if curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1; then
+				PROM="127.0.0.1:$port"
+				return 0
+			fi
+			kill -0 "$!" 2>/dev/null || break # it exited: the port was taken after all
+			sleep 0.1
+		done
+	done
+	echo "prometheus did not start; its log:" >&2
+	cat "$PROM_DIR/prometheus.log" >&2
+	return 1
+}
+
 section "Build: examples/server and examples/client"
 (cd "$ROOT" && go build -o "$WORK/server" ./examples/server && go build -o "$WORK/client" ./examples/client)
 echo "built into .demo/"
@@ -85,9 +132,31 @@ echo "server: gRPC $GRPC, HTTP $HTTP, dependency $UPSTREAM"
 grep '"msg":"serving"' "$WORK/server.log" | jq -c . | indent
 wait_probe "$GRPC" readiness 0
 
+section "Prometheus: scrape the server with the rules of deploy/prometheus"
+if [ -x "$BIN/prometheus" ]; then
+	start_prometheus "$HTTP"
+	for _ in $(seq 1 100); do
+		[ -n "$(prom_query 'grpc_server_handled_total{job="grpcobs-demo"}' | head -1)" ] && break
+		sleep 0.1
+	done
+	echo "prometheus (module $(awk '$1 == "github.com/prometheus/prometheus" { print $2 }' "$ROOT/tools/prometheus/go.mod"), pinned in tools/prometheus) on $PROM scrapes $HTTP every second; rules:" | indent
+	(cd "$PROM_DIR" && ls ./*.rules.yml) | sed 's|^\./||' | indent
+	echo "the demo's copy of the health alert waits 5s (deploy/prometheus says 5m)" | indent
+else
+	echo "no Prometheus in .bin: \`make prometheus\` builds the pinned one (a few minutes), then run the demo again" | indent
+	echo "going on without it" | indent
+fi
+
 section "Client: each of the four kinds twice, plus one call that fails on purpose"
-OTEL_TRACES_EXPORTER=none "$WORK/client" -addr "$GRPC" -n 2 -baggage "user=alice,tenant=acme" \
+OTEL_TRACES_EXPORTER=none OTEL_METRICS_EXPORTER=console "$WORK/client" -addr "$GRPC" -n 2 -baggage "user=alice,tenant=acme" \
 	2>"$WORK/client.log" | tee "$WORK/client.out" | indent
+
+section "OpenTelemetry metrics: the client's call durations (OTEL_METRICS_EXPORTER=console, on stderr)"
+jq -r 'select(.ScopeMetrics?) | .ScopeMetrics[]
+	| select(.Scope.Name == "github.com/grpcobs/grpcobs/interceptors/otelmetrics") | .Metrics[]
+	| .Name as $n | .Unit as $u | .Data.DataPoints[]
+	| "\($n) (\($u)) \([.Attributes[] | "\(.Key)=\(.Value.Value)"] | join(" ")) count=\(.Count)"' \
+	"$WORK/client.log" | sort | indent
 
 section "Reflection: grpcurl needs no .proto files"
 echo "\$ grpcurl -plaintext $GRPC list" | indent
@@ -131,6 +200,54 @@ done
 echo "transition log lines:" | indent
 jq -c 'select(has("health.status") or has("health.service")) | with_entries(select(.key != "time"))' "$WORK/server.log" | tail -5 | indent
 printf 'GET /readyz -> HTTP %s\n' "$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP/readyz")" | indent
+
+section "Prometheus: the health alert, then the recorded error ratio and p99 per method"
+if [ -n "$PROM" ]; then
+	echo "GRPCHealthServiceNotServing (the demo's copy waits 5s), from Prometheus' /api/v1/alerts:" | indent
+	declare -A last_state=()
+	for _ in $(seq 1 200); do
+		while IFS='|' read -r service state active; do
+			[ "${last_state[s$service]:-}" = "$state" ] && continue # "s" lets "" be a key
+			last_state[s$service]="$state"
+			printf '%s  %-8s service="%s"%s\n' "$(date -u +%H:%M:%S)" "$state" "$service" \
+				"$([ "$state" = pending ] && echo "  (active since ${active:11:8})")" | indent
+		done < <(curl -s "http://$PROM/api/v1/alerts" | jq -r '.data.alerts[] |
+			select(.labels.alertname == "GRPCHealthServiceNotServing") |
+			[.labels.service // "", .state, .activeAt] | join("|")' | sort)
+		[ "${last_state[sreadiness]:-}" = firing ] && break
+		sleep 0.1
+	done
+	[ "${last_state[sreadiness]:-}" = firing ] || { echo "the health alert never fired for readiness" >&2; exit 1; }
+
+	echo "one more Echo, failing with a server error (Unavailable), so the error ratio has something to count:" | indent
+	grpcurl -plaintext -d '{"message":"please fail","fail_code":14}' "$GRPC" grpcobs.demo.v1.DemoService/Echo 2>&1 | indent || true
+	for _ in $(seq 1 100); do
+		[ -n "$(prom_query 'job_service_method:grpc_server_errors:rate5m{job="grpcobs-demo",grpc_method="Echo"} > 0')" ] && break
+		sleep 0.1
+	done
+	sleep 1 # one more evaluation: every rule group has seen the last scrape
+	printf '%-38s %-19s %s\n' "SERVICE/METHOD" "SERVER ERROR RATIO" "P99 (classic buckets)" | indent
+	{
+		prom_query 'job_service_method:grpc_server_error_ratio:rate5m{job="grpcobs-demo"}' | jq -c '{s: .metric.grpc_service, m: .metric.grpc_method, k: "ratio", v: .value}'
+		prom_query 'job_service_method:grpc_server_handling_seconds:quantile_rate5m{job="grpcobs-demo",quantile="0.99",histogram="classic"}' | jq -c '{s: .metric.grpc_service, m: .metric.grpc_method, k: "p99", v: .value}'
+	} | jq -rs 'group_by(.s, .m)[] | {name: ((.[0].s | split(".") | last) + "/" + .[0].m)} + (map({(.k): .v}) | add) |
+		[.name,
+		 (if (.ratio // "NaN") == "NaN" then "no calls" else (((.ratio | tonumber) * 1000 | round) / 10 | tostring) + "%" end),
+		 (if (.p99 // "NaN") == "NaN" then "-" else (((.p99 | tonumber) * 1e6 | round) / 1000 | tostring) + " ms" end)] | @tsv' |
+		awk -F'\t' '{ printf "%-38s %-19s %s\n", $1, $2, $3 }' | indent
+	echo "(Echo: the client's NotFound is the caller's problem, not a server error; Unavailable is one)" | indent
+else
+	echo "skipped: no Prometheus (\`make prometheus\` builds it)" | indent
+fi
+
+section "The status page: calls per method, recent failures, the health timeline"
+STATUSPAGE="$(serving_field "$WORK/server.log" statuspage.url)"
+echo "open $STATUSPAGE while the server runs (JSON for scripts: $STATUSPAGE?format=json)"
+curl -s "$STATUSPAGE?format=json" |
+	jq -c '.server.methods[] | {method, calls, errors, p99_seconds: .latency_p99_seconds}' | indent
+(cd "$ROOT/interceptors/statuspage/browsertest" && go build -o "$WORK/screenshot" ./cmd/screenshot)
+"$WORK/screenshot" -url "$STATUSPAGE?refresh=off" -out "$WORK/statuspage.png"
+echo "headless Chromium saved .demo/statuspage.png (docs/statuspage.png is the committed one)" | indent
 
 section "SIGTERM: every service NOT_SERVING at once, drain, graceful stop, exit 0"
 kill -TERM "$server_pid"
