@@ -28,9 +28,9 @@ const (
 	otelMetricsAnchorConfig = "anchor-otelmetrics"
 	grpcMetricsAnchorConfig = "anchor-grpcmetrics"
 	// The status page alone, and the full stack with it.
-	statusPageConfig         = "grpcobs-statuspage"
-	fullStatusPageConfig     = "grpcobs-full-statuspage"
-	statusPageMaxRatio       = 1.05
+	statusPageConfig     = "grpcobs-statuspage"
+	fullStatusPageConfig = "grpcobs-full-statuspage"
+	statusPageMaxRatio   = 1.05
 )
 
 // target is one line of the targets table.
