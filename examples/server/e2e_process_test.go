@@ -34,7 +34,7 @@ type serverProcess struct {
 	exited   chan struct{} // the process has exited and its stdout is read to the end
 	exitErr  error
 
-	stdoutGate sync.Mutex // held while stdout is stalled (see stallStdout)
+	stall chan struct{} // under mu: not nil while stdout is stalled (see stallStdout)
 }
 
 // buildServer compiles the server once per test run.
@@ -129,18 +129,27 @@ func (p *serverProcess) readLines(r io.Reader) {
 		}
 		close(p.changed)
 		p.changed = make(chan struct{})
+		stall := p.stall
 		p.mu.Unlock()
-		p.stdoutGate.Lock() // waits here while stdout is stalled
-		p.stdoutGate.Unlock()
+		if stall != nil {
+			<-stall // reads no more until the stall ends
+		}
 	}
 }
 
 // stallStdout stops reading the server's stdout, like a log shipper that stalled: once the
 // pipe is full, the server's writes to stdout block. The test's cleanup reads again.
 func (p *serverProcess) stallStdout(t *testing.T) {
-	p.stdoutGate.Lock()
-	var once sync.Once
-	t.Cleanup(func() { once.Do(p.stdoutGate.Unlock) })
+	stall := make(chan struct{})
+	p.mu.Lock()
+	p.stall = stall
+	p.mu.Unlock()
+	t.Cleanup(func() {
+		p.mu.Lock()
+		p.stall = nil
+		p.mu.Unlock()
+		close(stall)
+	})
 }
 
 // waitEnded waits for the process to exit, whether or not its stdout was read to the end,
