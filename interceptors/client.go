@@ -15,14 +15,19 @@ import (
 // UnaryClientInterceptor reports every unary call to each reportable, in one pass.
 func UnaryClientInterceptor(reportables ...ClientReportable) grpc.UnaryClientInterceptor {
 	stack := newClientReportables(reportables)
+	return stack.unaryInterceptor()
+}
+
+// unaryInterceptor is UnaryClientInterceptor of a resolved stack.
+func (stack *clientReportables) unaryInterceptor() grpc.UnaryClientInterceptor {
 	timer := stack.timer
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 		start := time.Now()
 		meta := mw.NewClientCallMeta(method, nil, req)
 		var inline [maxInlineReporters]Reporter
-		reps, ctx := stack.start(inline[:0], ctx, meta, start, cc)
+		reps, ctx, rec := stack.start(inline[:0], ctx, meta, start, cc)
 		postMsgSend(reps, req, nil, timer.since(start))
-		err := invoker(ctx, method, req, reply, cc, opts...)
+		err := invoker(withCallAttempts(ctx, rec), method, req, reply, cc, opts...)
 		d := time.Since(start)
 		postMsgReceive(reps, reply, err, timer.measured(d))
 		postCall(reps, err, d)
@@ -36,13 +41,20 @@ func UnaryClientInterceptor(reportables ...ClientReportable) grpc.UnaryClientInt
 // documentation).
 func StreamClientInterceptor(reportables ...ClientReportable) grpc.StreamClientInterceptor {
 	stack := newClientReportables(reportables)
+	return stack.streamInterceptor()
+}
+
+// streamInterceptor is StreamClientInterceptor of a resolved stack.
+func (stack *clientReportables) streamInterceptor() grpc.StreamClientInterceptor {
 	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
 		s := &clientStream{start: time.Now(), timer: stack.timer, serverStreams: desc.ServerStreams}
 		meta := mw.NewClientCallMeta(method, desc, nil)
-		s.reps, ctx = stack.start(s.inline[:0], ctx, meta, s.start, cc)
+		var rec *callAttempts
+		s.reps, ctx, rec = stack.start(s.inline[:0], ctx, meta, s.start, cc)
 		if len(s.reps) == 0 {
 			return streamer(ctx, desc, cc, method, opts...)
 		}
+		ctx = withCallAttempts(ctx, rec)
 		// grpc-go calls OnFinish once, when it finishes the stream, whatever ends it: the final
 		// status read, the caller's cancel or deadline, ClientConn.Close, a failed start. It
 		// is the one way to learn that without touching the stream's Context, which commits

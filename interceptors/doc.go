@@ -49,6 +49,17 @@
 // reads from RecvMsg (grpc-go's Header never returns the error). PostCall never overlaps, nor
 // comes before, a message report of the same call.
 //
+// # Attempts
+//
+// grpc-go retries a call itself (a service config's retryPolicy, and transparently a stream
+// refused before it reached the server's handler); the interceptors see one call. When a
+// grpcobs signal asks for each attempt (tracing.WithAttemptSpans, metrics.WithAttempts),
+// DialOptions also installs a stats handler of its own that follows the attempts of the
+// stack's calls: it numbers them and tells those signals when each begins and ends, and the
+// finished-call log line of a call attempted more than once carries the attempts. It only
+// observes (the one thing it lets a signal change is the trace context each attempt sends).
+// With no signal asking, DialOptions returns the two interceptors alone.
+//
 // # Panics
 //
 // A handler panic that no recovery interceptor inside the stack caught is reported as a

@@ -16,10 +16,22 @@ func ServerOptions(reportables ...ServerReportable) []grpc.ServerOption {
 }
 
 // DialOptions returns the stack as dial options: one unary and one stream interceptor, each
-// reporting to every reportable, ordered as for ServerOptions.
+// reporting to every reportable, ordered as for ServerOptions. When a grpcobs signal asks for
+// each attempt of a call (tracing.WithAttemptSpans, metrics.WithAttempts), it also returns a
+// stats handler (grpc.WithStatsHandler) that sees grpc-go's attempts of the stack's calls and
+// only observes them; otherwise it returns the two interceptors alone. Attempts are seen only
+// through DialOptions: UnaryClientInterceptor and StreamClientInterceptor never record them.
 func DialOptions(reportables ...ClientReportable) []grpc.DialOption {
-	return []grpc.DialOption{
-		grpc.WithChainUnaryInterceptor(UnaryClientInterceptor(reportables...)),
-		grpc.WithChainStreamInterceptor(StreamClientInterceptor(reportables...)),
+	stack := newClientReportables(reportables)
+	if stack.anyAttempts {
+		stack.attempts = &attemptHandler{}
 	}
+	opts := []grpc.DialOption{
+		grpc.WithChainUnaryInterceptor(stack.unaryInterceptor()),
+		grpc.WithChainStreamInterceptor(stack.streamInterceptor()),
+	}
+	if stack.attempts != nil {
+		opts = append(opts, grpc.WithStatsHandler(stack.attempts))
+	}
+	return opts
 }

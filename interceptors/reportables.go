@@ -52,32 +52,66 @@ type clientReportables struct {
 	all      []ClientReportable
 	starters []signal.ClientStarter
 	timer    messageTimer
+	// wantsAttempts[i] says all[i] is a grpcobs signal that wants attempts
+	// (signal.Traits.WantsAttempts); anyAttempts that one does.
+	wantsAttempts []bool
+	anyAttempts   bool
+	// attempts is the stats handler DialOptions installed for this stack, when a signal wants
+	// attempts; nil otherwise, and then no call records its attempts.
+	attempts *attemptHandler
 }
 
 func newClientReportables(in []ClientReportable) clientReportables {
 	all := orderSignals(withoutNil(in))
 	mustShareStatusPolicy("DialOptions", all)
-	r := clientReportables{all: all, starters: make([]signal.ClientStarter, len(all)), timer: newMessageTimer(all)}
+	r := clientReportables{all: all, starters: make([]signal.ClientStarter, len(all)), timer: newMessageTimer(all), wantsAttempts: make([]bool, len(all))}
 	for i, rep := range all {
 		r.starters[i], _ = rep.(signal.ClientStarter)
+		if s, ok := rep.(signal.Signal); ok && s.SignalTraits().WantsAttempts {
+			r.wantsAttempts[i], r.anyAttempts = true, true
+		}
 	}
 	return r
 }
 
 // start starts every reportable's reporting of a client call on cc, as serverReportables.start.
-func (r *clientReportables) start(reps []Reporter, ctx context.Context, meta CallMeta, start time.Time, cc *grpc.ClientConn) ([]Reporter, context.Context) {
+// When the stack records attempts, it returns the call's record too (nil otherwise), holding
+// the reporters that want attempts; the caller puts it into the context it hands to grpc-go
+// (withCallAttempts).
+func (r *clientReportables) start(reps []Reporter, ctx context.Context, meta CallMeta, start time.Time, cc *grpc.ClientConn) ([]Reporter, context.Context, *callAttempts) {
+	call := signal.Call{Meta: meta, Start: start, Conn: cc}
+	var rec *callAttempts
+	if r.attempts != nil {
+		rec = newCallAttempts(r.attempts)
+		call.Attempts = rec
+	}
 	for i, reportable := range r.all {
 		var rep Reporter
 		if s := r.starters[i]; s != nil {
-			rep, ctx = s.StartClientCall(ctx, signal.Call{Meta: meta, Start: start, Conn: cc})
+			rep, ctx = s.StartClientCall(ctx, call)
 		} else {
 			rep, ctx = reportable.ClientReporter(ctx, meta)
 		}
-		if !signal.IsNoop(rep) {
-			reps = append(reps, rep)
+		if signal.IsNoop(rep) {
+			continue
+		}
+		reps = append(reps, rep)
+		if rec != nil && r.wantsAttempts[i] {
+			if ar, ok := rep.(signal.AttemptReporter); ok {
+				rec.reporters = append(rec.reporters, ar)
+			}
 		}
 	}
-	return reps, ctx
+	return reps, ctx, rec
+}
+
+// withCallAttempts puts a call's record into the context handed to grpc-go, where the stack's
+// stats handler finds it; ctx is returned as it is when there is no record.
+func withCallAttempts(ctx context.Context, rec *callAttempts) context.Context {
+	if rec == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, callAttemptsKey{}, rec)
 }
 
 // orderSignals puts grpcobs' own signals in the order they need (signal.Rank: tracing first,

@@ -17,7 +17,10 @@ type Client struct {
 	log *callLogger
 }
 
-var _ interceptors.ClientReportable = (*Client)(nil)
+var (
+	_ interceptors.ClientReportable = (*Client)(nil)
+	_ signal.ClientStarter          = (*Client)(nil)
+)
 
 // NewClient returns a Client that logs through logger: a *logrus.Logger, a *logrus.Entry whose
 // fields every line carries, or any logrus.FieldLogger (as health.WithLogger and
@@ -36,5 +39,16 @@ func (c *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta)
 	if c == nil {
 		return mw.NoopReporter{}, ctx
 	}
-	return c.log.reporter(ctx, meta)
+	return c.log.reporter(ctx, meta, nil)
+}
+
+// StartClientCall is ClientReporter for the grpcobs stack. When the stack records the call's
+// attempts (a signal asked for them: tracing.WithAttemptSpans, metrics.WithAttempts), the
+// finish line of a call grpc-go attempted more than once carries FieldAttempts and
+// FieldAttemptCodes.
+func (c *Client) StartClientCall(ctx context.Context, sc signal.Call) (interceptors.Reporter, context.Context) {
+	if c == nil {
+		return mw.NoopReporter{}, ctx
+	}
+	return c.log.reporter(ctx, sc.Meta, sc.Attempts)
 }

@@ -27,6 +27,14 @@ const (
 	// FieldTimeMS is the call's duration in milliseconds, a float64 with nanosecond
 	// resolution. Finish lines only.
 	FieldTimeMS = "grpc.time_ms"
+	// FieldAttempts is how many attempts grpc-go made of a client call, when more than one
+	// (a retry policy, or a transparent retry), as an int. Finish lines of clients whose stack
+	// records attempts only (tracing.WithAttemptSpans, metrics.WithAttempts).
+	FieldAttempts = "grpc.attempts"
+	// FieldAttemptCodes are the codes of the call's failed attempts, in order, as FieldCode
+	// spells them, a []string (["Unavailable"]); the last attempt's is there too when it
+	// failed. Next to FieldAttempts, on the same lines.
+	FieldAttemptCodes = "grpc.attempt_codes"
 	// FieldPeerAddress is the address of the client that called. Servers only.
 	FieldPeerAddress = "peer.address"
 	// FieldTraceID is the hex trace id of the call's span, when the span context is valid
@@ -143,6 +151,7 @@ func (c *call) fields(f logrus.Fields, ln *line) {
 	if ln.finished {
 		f[FieldCode] = codeValue(ln.code)
 		f[FieldTimeMS] = float64(ln.duration) / float64(time.Millisecond)
+		c.addAttempts(f)
 		if ln.err != nil {
 			f[logrus.ErrorKey] = ln.err
 			if p := panicOf(ln.err); p != nil {
@@ -152,6 +161,24 @@ func (c *call) fields(f logrus.Fields, ln *line) {
 			}
 		}
 	}
+}
+
+// addAttempts adds how many attempts the call took, and the codes of those that failed, when
+// the stack recorded more than one.
+func (c *call) addAttempts(f logrus.Fields) {
+	if c.attempts == nil {
+		return
+	}
+	count, failed := c.attempts.Attempts()
+	if count <= 1 {
+		return
+	}
+	f[FieldAttempts] = count
+	names := make([]string, len(failed))
+	for i, code := range failed {
+		names[i] = code.String()
+	}
+	f[FieldAttemptCodes] = names
 }
 
 // panicOf returns the handler panic err reports, if it does: a grpcobs *PanicError, or

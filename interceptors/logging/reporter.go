@@ -48,9 +48,10 @@ func newCallLogger(logger logrus.FieldLogger, isClient bool, opts []Option) *cal
 }
 
 // reporter starts logging one call: it puts the call into the context (see FromContext) and
-// logs the start line if asked to.
-func (l *callLogger) reporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	c := &call{log: l, service: meta.Service, method: meta.Method, typ: meta.Typ}
+// logs the start line if asked to. attempts is the stack's record of a client call's attempts,
+// or nil.
+func (l *callLogger) reporter(ctx context.Context, meta interceptors.CallMeta, attempts signal.AttemptRecord) (interceptors.Reporter, context.Context) {
+	c := &call{log: l, service: meta.Service, method: meta.Method, typ: meta.Typ, attempts: attempts}
 	c.ctx = context.WithValue(ctx, callKey{}, c)
 	if l.opts.startLine {
 		c.logStart(meta.ReqOrNil)
@@ -92,6 +93,8 @@ type call struct {
 	// With WithPayloads, a unary call's messages, rendered. Each is written once, before
 	// the finish line, by the goroutine that runs the call.
 	request, response any
+	// attempts is the stack's record of a client call's attempts, when it keeps one.
+	attempts signal.AttemptRecord
 
 	mu     sync.Mutex
 	added  logrus.Fields     // AddFields; replaced, never changed in place

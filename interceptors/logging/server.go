@@ -36,5 +36,5 @@ func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta)
 	if s == nil {
 		return mw.NoopReporter{}, ctx
 	}
-	return s.log.reporter(ctx, meta)
+	return s.log.reporter(ctx, meta, nil)
 }

@@ -21,6 +21,7 @@ import (
 //	grpc_client_msg_sent_total      counter    messages sent (unary calls: 1)
 //	grpc_client_handling_seconds    histogram  time from the call's start to its end
 //	grpc_client_in_flight           gauge      calls started and not yet completed
+//	grpc_client_attempts_total      counter    attempts ended, also labelled grpc_code (WithAttempts only)
 //
 // A stream the caller abandons (cancels, or stops reading) is completed when its context
 // ends, with code CANCELED or DEADLINE_EXCEEDED. A method that is not known (declared by
@@ -42,9 +43,16 @@ func NewClientMetrics(opts ...Option) *ClientMetrics {
 	return &ClientMetrics{core: newCore(clientSide, opts)}
 }
 
-// SignalTraits tells the grpcobs stack where metrics runs (after tracing, so that it finds the span), and that it reads no
-// message durations. It is for the stack; it is not an extension point.
-func (*ClientMetrics) SignalTraits() signal.Traits { return traits }
+// SignalTraits tells the grpcobs stack where metrics runs (after tracing, so that it finds the
+// span), that it reads no message durations, and, with WithAttempts, that it counts attempts.
+// It is for the stack; it is not an extension point.
+func (m *ClientMetrics) SignalTraits() signal.Traits {
+	t := traits
+	if c := m.coreOrNil(); c != nil && c.vecs.attempts != nil {
+		t.WantsAttempts = true
+	}
+	return t
+}
 
 // ClientReporter counts a call in and returns the Reporter that counts the rest of it; the
 // context is returned unchanged.

@@ -28,6 +28,7 @@ type vectors struct {
 	msgSent     *prometheus.CounterVec
 	inFlight    *prometheus.GaugeVec
 	handling    *prometheus.HistogramVec // nil when the histogram is off
+	attempts    *prometheus.CounterVec   // nil unless a client WithAttempts
 	// configErr is why options could not be used, each error naming its option; Describe
 	// reports it, so registering fails with it.
 	configErr error
@@ -80,6 +81,9 @@ func buildVectors(s side, o options) *vectors {
 			Namespace: o.namespace, Name: s.inFlight.name, Help: s.inFlight.help, ConstLabels: o.constLabels,
 		}, methodLabelNames),
 	}
+	if o.attempts && s.attempts.name != "" {
+		v.attempts = counter(s.attempts, handledLabelNames)
+	}
 	if o.histogram {
 		opts := prometheus.HistogramOpts{
 			Namespace: o.namespace, Name: s.handling.name, Help: s.handling.help, ConstLabels: o.constLabels,
@@ -107,6 +111,9 @@ func (v *vectors) describe(ch chan<- *prometheus.Desc) {
 	if v.handling != nil {
 		v.handling.Describe(ch)
 	}
+	if v.attempts != nil {
+		v.attempts.Describe(ch)
+	}
 }
 
 func (v *vectors) collect(ch chan<- prometheus.Metric) {
@@ -117,5 +124,8 @@ func (v *vectors) collect(ch chan<- prometheus.Metric) {
 	v.inFlight.Collect(ch)
 	if v.handling != nil {
 		v.handling.Collect(ch)
+	}
+	if v.attempts != nil {
+		v.attempts.Collect(ch)
 	}
 }

@@ -10,6 +10,8 @@
 //   - the handling-time histogram is on by default, with buckets for RPC latencies (0.5 ms to
 //     10 s), and can also be a native histogram (WithNativeHistograms);
 //   - grpc_server_in_flight and grpc_client_in_flight count the calls running now;
+//   - with WithAttempts, grpc_client_attempts_total{grpc_code} counts each attempt grpc-go
+//     makes of a client call (retry policies, transparent retries), by the attempt's code;
 //   - when the call's span is sampled, the handled increment and the histogram observation
 //     carry a trace_id exemplar, with no code in the handler; expose them with
 //     promhttp.HandlerOpts{EnableOpenMetrics: true}. Each code's handled counter and each

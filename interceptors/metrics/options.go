@@ -39,6 +39,8 @@ type options struct {
 	// knownMethods and firstSeenMethods widen the known methods (see methodTable).
 	knownMethods     []knownmethods.Method
 	firstSeenMethods int
+	// attempts adds grpc_client_attempts_total (WithAttempts).
+	attempts bool
 	// errs are the options that could not be used, each naming its option; Describe reports
 	// them.
 	errs []error
@@ -241,4 +243,18 @@ func WithFirstSeenMethods(n int) Option {
 		}
 		o.firstSeenMethods = n
 	}
+}
+
+// WithAttempts counts each attempt of a client call, retries included, in
+// grpc_client_attempts_total{grpc_type, grpc_service, grpc_method, grpc_code}, under the code
+// the attempt ended with, when it ends. grpc-go retries a call itself (a service config's
+// retryPolicy, and transparently a stream refused before it reached the server's handler);
+// grpc_client_handled_total counts the call once, with its final code. The method labels are
+// those of the call's other series (the same known-method bound). It needs the stack of
+// interceptors.DialOptions, which then also installs a stats handler that follows the
+// attempts; under other interceptors the series stays empty. Client only: a server ignores it.
+//
+// Default: no attempt series.
+func WithAttempts() Option {
+	return func(o *options) { o.attempts = true }
 }

@@ -49,6 +49,11 @@ type methodSeries struct {
 	handledVec *prometheus.CounterVec
 	handled    [numCodes]atomic.Pointer[prometheus.Counter]
 
+	// attempts holds the grpc_client_attempts_total series per code, resolved on first use,
+	// when attemptsVec is not nil (WithAttempts).
+	attemptsVec *prometheus.CounterVec
+	attempts    [numCodes]atomic.Pointer[prometheus.Counter]
+
 	// The exemplar slots (see exemplarSampler): one per handled code, and one per histogram
 	// bucket (nil when the histogram is off).
 	exemplars       *exemplarSampler
@@ -61,7 +66,7 @@ var _ interceptors.Reporter = (*methodSeries)(nil)
 // newMethodSeries resolves the series of one method. It fails only if a label value is not
 // valid UTF-8.
 func newMethodSeries(v *vectors, ex *exemplarSampler, typ, service, method string) (*methodSeries, error) {
-	s := &methodSeries{typ: typ, service: service, method: method, handledVec: v.handled, exemplars: ex}
+	s := &methodSeries{typ: typ, service: service, method: method, handledVec: v.handled, attemptsVec: v.attempts, exemplars: ex}
 	var err error
 	if s.started, err = v.started.GetMetricWithLabelValues(typ, service, method); err != nil {
 		return nil, err
@@ -87,12 +92,17 @@ func (s *methodSeries) initialize() {
 
 // handledCounter returns the *_handled_total series of the code at index i.
 func (s *methodSeries) handledCounter(i int) prometheus.Counter {
-	if c := s.handled[i].Load(); c != nil {
+	return s.codeCounter(s.handledVec, &s.handled, i)
+}
+
+// codeCounter returns the series of vec for the code at index i, resolved once into slots.
+func (s *methodSeries) codeCounter(vec *prometheus.CounterVec, slots *[numCodes]atomic.Pointer[prometheus.Counter], i int) prometheus.Counter {
+	if c := slots[i].Load(); c != nil {
 		return *c
 	}
-	c := s.handledVec.WithLabelValues(s.typ, s.service, s.method, codeLabels[i])
+	c := vec.WithLabelValues(s.typ, s.service, s.method, codeLabels[i])
 	// Racing callers get the same series from the vector: whichever store wins is right.
-	s.handled[i].Store(&c)
+	slots[i].Store(&c)
 	return c
 }
 

@@ -5,6 +5,8 @@ package metrics
 // that dashboards and alerts built for it keep working.
 type side struct {
 	started, handled, msgReceived, msgSent, handling, inFlight metricText
+	// attempts counts the attempts of calls (WithAttempts); clients only, empty on servers.
+	attempts metricText
 }
 
 // metricText is a metric's name (without namespace) and help text.
@@ -28,4 +30,5 @@ var clientSide = side{
 	msgSent:     metricText{"grpc_client_msg_sent_total", "Total number of gRPC stream messages sent by the client."},
 	handling:    metricText{"grpc_client_handling_seconds", "Histogram of response latency (seconds) of the gRPC until it is finished by the application."},
 	inFlight:    metricText{"grpc_client_in_flight", "Number of RPCs started by the client and not yet completed."},
+	attempts:    metricText{"grpc_client_attempts_total", "Total number of attempts of RPCs made by the client, retries included, by the code each attempt ended with."},
 }

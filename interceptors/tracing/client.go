@@ -41,7 +41,7 @@ func (cl *Client) SignalTraits() signal.Traits { return cl.core.traits() }
 // interceptors than grpcobs', it does not know the connection, so the span has no
 // server.address.
 func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return cl.start(ctx, meta, nil, time.Time{})
+	return cl.start(ctx, meta, nil, time.Time{}, false)
 }
 
 // StartClientCall is ClientReporter for the grpcobs stack, which gives the connection and the
@@ -50,22 +50,30 @@ func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta
 // socket is its path), the name the client dialled; it starts at the stack's start time and
 // ends at that time plus the duration the stack gives PostCall.
 func (cl *Client) StartClientCall(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
-	return cl.start(ctx, call.Meta, call.Conn, call.Start)
+	return cl.start(ctx, call.Meta, call.Conn, call.Start, call.Attempts != nil)
 }
 
 // start starts a client call's span on cc (nil when unknown), at startTime unless it is zero.
-func (cl *Client) start(ctx context.Context, meta interceptors.CallMeta, cc *grpc.ClientConn, startTime time.Time) (interceptors.Reporter, context.Context) {
+// recorded says the stack follows the call's attempts: with WithAttemptSpans, a call whose
+// span records then injects nothing itself, since each attempt injects its own span's trace
+// context (StartAttempt) into the context grpc-go builds the attempt's headers from.
+func (cl *Client) start(ctx context.Context, meta interceptors.CallMeta, cc *grpc.ClientConn, startTime time.Time, recorded bool) (interceptors.Reporter, context.Context) {
 	c := cl.core
 	var span trace.Span
+	var attemptName string
 	if c.traced(ctx, meta) {
 		m := c.method(meta, cc, false)
 		ctx, span = c.tracer.start(ctx, m.name, withStartTime(m.start, startTime))
+		attemptName = m.attemptName
 	}
-	carrier := c.newOutgoingCarrier()
-	c.inject(ctx, carrier)
-	ctx = injectOutgoing(ctx, carrier)
-	c.releaseOutgoingCarrier(carrier)
-	if span == nil || !span.IsRecording() {
+	recording := span != nil && span.IsRecording()
+	if !recording || !recorded || !c.attempts {
+		carrier := c.newOutgoingCarrier()
+		c.inject(ctx, carrier)
+		ctx = injectOutgoing(ctx, carrier)
+		c.releaseOutgoingCarrier(carrier)
+	}
+	if !recording {
 		return mw.NoopReporter{}, ctx
 	}
 	if len(c.baggage) > 0 {
@@ -73,5 +81,5 @@ func (cl *Client) start(ctx context.Context, meta interceptors.CallMeta, cc *grp
 			span.SetAttributes(attrs...)
 		}
 	}
-	return &reporter{core: c, span: span, start: startTime}, ctx
+	return &reporter{core: c, span: span, start: startTime, attemptName: attemptName}, ctx
 }

@@ -26,6 +26,8 @@ type core struct {
 	messageEvents  bool
 	baggage        []baggageAttribute
 	publicEndpoint func(ctx context.Context, meta interceptors.CallMeta) bool
+	// attempts says a client starts a span per attempt (WithAttemptSpans).
+	attempts bool
 
 	policy     interceptors.StatusPolicy
 	isClient   bool
@@ -49,6 +51,7 @@ func newCore(opts []Option, isClient bool) *core {
 		messageEvents:  o.messageEvents,
 		baggage:        newBaggageAttributes(o.baggageKeys),
 		publicEndpoint: o.publicEndpoint,
+		attempts:       o.attemptSpans && isClient,
 		policy:         o.policy,
 		isClient:       isClient,
 		kind:           trace.SpanKindServer,
@@ -108,6 +111,8 @@ func (c *core) statusAttributes(code codes.Code) []attribute.KeyValue {
 type method struct {
 	name  string // "package.Service/Method"
 	start []trace.SpanStartOption
+	// attemptName names the method's attempt spans, with WithAttemptSpans.
+	attemptName string
 }
 
 // otherMethod is rpc.method of a method that is not known, and spanNameOther the name of its
@@ -134,10 +139,14 @@ func (c *core) unknownMethod(meta interceptors.CallMeta, cc *grpc.ClientConn) *m
 		attrs = append(attrs, semconv.RPCMethodOriginal(original))
 	}
 	attrs = append(attrs, c.targets.serverAttributes(cc)...)
-	return &method{
+	m := &method{
 		name:  spanNameOther,
 		start: []trace.SpanStartOption{trace.WithSpanKind(c.kind), trace.WithAttributes(attrs...)},
 	}
+	if c.attempts {
+		m.attemptName = attemptSpanName(m.name)
+	}
+	return m
 }
 
 // maxCachedMethods bounds the method cache. Only known methods are cached, so a server with
@@ -171,6 +180,9 @@ func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, registere
 	m := &method{
 		name:  name,
 		start: []trace.SpanStartOption{trace.WithSpanKind(c.kind), trace.WithAttributes(attrs...)},
+	}
+	if c.attempts {
+		m.attemptName = attemptSpanName(name)
 	}
 	return c.methods.store(key, m)
 }

@@ -37,6 +37,16 @@
 // is the status message. A handler panic (an *interceptors.PanicError) adds an exception
 // event with the panic value and its stack.
 //
+// With WithAttemptSpans, each attempt grpc-go makes of a client call (retry policies,
+// transparent retries) gets a span of its own under the call's span, named
+// "Attempt.package.Service.Method", with the attempt's code, previous-rpc-attempts and
+// transparent-retry; each attempt sends its own span's trace context, so the server span of
+// each attempt is the child of its attempt span:
+//
+//	conn, err := grpc.NewClient(target, append(interceptors.DialOptions(
+//		tracing.NewClient(tracing.WithAttemptSpans()),
+//	), grpc.WithTransportCredentials(creds))...)
+//
 // # Propagation
 //
 // The server extracts the caller's trace context and baggage and puts both in the handler's

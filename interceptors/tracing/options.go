@@ -26,6 +26,7 @@ type options struct {
 	policy           interceptors.StatusPolicy
 	knownMethods     []knownmethods.Method
 	firstSeenMethods int
+	attemptSpans     bool
 }
 
 // newOptions applies opts to the defaults: a nil tracerProvider means the global provider,
@@ -180,4 +181,24 @@ func WithPublicEndpointFn(fn func(ctx context.Context, meta interceptors.CallMet
 			o.publicEndpoint = fn
 		}
 	}
+}
+
+// WithAttemptSpans gives each attempt of a client call a span of its own, the child of the
+// call's span: grpc-go retries a call itself (a service config's retryPolicy, and
+// transparently a stream refused before it reached the server's handler), and the call span
+// alone hides them. The call span stays as it is (one per call, the call's whole duration
+// and final code). Each attempt span is named "Attempt." and the method with its slash made a
+// dot (gRFC A72's name), is of kind INTERNAL, starts and ends when grpc-go starts and ends the
+// attempt, and carries previous-rpc-attempts (how many attempts came before it),
+// transparent-retry, and its own rpc.response.status_code (and error.type and an Error status
+// when the status policy calls its code an error). The trace context sent to the server is the
+// attempt span's, so the server span of each attempt is the child of its attempt span. A call
+// never retried gets exactly one attempt span, so every traced call has the same shape.
+//
+// It needs the stack of interceptors.DialOptions, which then also installs a stats handler
+// that follows the attempts; under other interceptors it does nothing. Client only.
+//
+// Default: no attempt spans; the server span is the child of the call span.
+func WithAttemptSpans() Option {
+	return func(o *options) { o.attemptSpans = true }
 }

@@ -15,19 +15,21 @@ import (
 // traits is what tracing tells the grpcobs stack: it runs first, reads no message durations,
 // and follows its status policy.
 func (c *core) traits() signal.Traits {
-	return signal.Traits{Rank: signal.RankTracing, IgnoresMessageDurations: true, StatusPolicy: c.policy}
+	return signal.Traits{Rank: signal.RankTracing, IgnoresMessageDurations: true, StatusPolicy: c.policy, WantsAttempts: c.attempts}
 }
 
 // reporter ends one call's span. The grpcobs core calls PostMsgSend and PostMsgReceive from at
 // most one goroutine each (a stream may send and receive concurrently), and PostCall after
 // both, once: each counter belongs to one of them.
 type reporter struct {
-	core     *core
-	span     trace.Span
-	start    time.Time              // the stack's start time of the call; zero outside the grpcobs stack
-	end      [1]trace.SpanEndOption // End's option, here so that End's argument is no allocation of its own
-	sent     int
-	received int
+	core  *core
+	span  trace.Span
+	start time.Time // the stack's start time of the call; zero outside the grpcobs stack
+	// attemptName names the call's attempt spans (WithAttemptSpans; see StartAttempt).
+	attemptName string
+	end         [1]trace.SpanEndOption // End's option, here so that End's argument is no allocation of its own
+	sent        int
+	received    int
 }
 
 var _ interceptors.Reporter = (*reporter)(nil)

@@ -1,8 +1,9 @@
 // Package firstlaw proves grpcobs' first law: observability never changes the call it
-// observes. Its tests are the proof; its one file of code, the observers, is for tests only:
-// the sinks grpcobs records to (a span recorder, a Prometheus registry, a log hook per side),
-// FullStack, which wires the whole stack to them, and the checks that each side recorded each
-// call exactly once with its code. The grpcinterop and mwcompat test packages use them too.
+// observes. Its tests are the proof; its code is for tests only: the observers (the sinks
+// grpcobs records to: a span recorder, a Prometheus registry, a log hook per side), FullStack,
+// which wires the whole stack to them, the checks that each side recorded each call exactly
+// once with its code, and Refusal, which makes a server refuse a stream so that grpc-go
+// retries it transparently. The grpcinterop, mwcompat and attempts test packages use them too.
 //
 // The differential suite runs each scenario twice against the same small service: bare (no
 // grpcobs on either side) and with the full stack on both sides (tracing, metrics and logging,
@@ -27,8 +28,8 @@
 //		logging.NewServer(logger),
 //	)...)
 //	conn, err := grpc.NewClient(target, append(interceptors.DialOptions(
-//		tracing.NewClient(tracing.WithTracerProvider(tp)),
-//		clientMetrics,
+//		tracing.NewClient(tracing.WithTracerProvider(tp), tracing.WithAttemptSpans()),
+//		clientMetrics, // metrics.NewClientMetrics(metrics.WithAttempts())
 //		logging.NewClient(logger),
 //	), grpc.WithTransportCredentials(creds))...)
 package firstlaw

@@ -64,11 +64,14 @@ func (o *Observers) TracerProvider(t testing.TB, sampler sdktrace.Sampler) *sdkt
 }
 
 // FullStack returns grpcobs' whole stack for each side, as a user wires it (tracing, then
-// metrics, then logging), sampling every call and recording to new observers.
+// metrics, then logging), sampling every call and recording to new observers. The client
+// follows every attempt (tracing.WithAttemptSpans, metrics.WithAttempts), so DialOptions also
+// installs its stats handler: the suites that use FullStack prove that it too leaves the
+// calls as they are.
 func FullStack(t testing.TB) (*Observers, []grpc.ServerOption, []grpc.DialOption) {
 	o := NewObservers()
 	tp := o.TracerProvider(t, sdktrace.AlwaysSample())
-	serverMetrics, clientMetrics := metrics.NewServerMetrics(), metrics.NewClientMetrics()
+	serverMetrics, clientMetrics := metrics.NewServerMetrics(), metrics.NewClientMetrics(metrics.WithAttempts())
 	o.Registry.MustRegister(serverMetrics, clientMetrics)
 	server := interceptors.ServerOptions(
 		tracing.NewServer(tracing.WithTracerProvider(tp)),
@@ -76,7 +79,7 @@ func FullStack(t testing.TB) (*Observers, []grpc.ServerOption, []grpc.DialOption
 		logging.NewServer(o.ServerLogger),
 	)
 	client := interceptors.DialOptions(
-		tracing.NewClient(tracing.WithTracerProvider(tp)),
+		tracing.NewClient(tracing.WithTracerProvider(tp), tracing.WithAttemptSpans()),
 		clientMetrics,
 		logging.NewClient(o.ClientLogger),
 	)

@@ -5,17 +5,18 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/grpcobs/grpcobs/internal/firstlaw"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 )
 
-// refuseOnce readies a run in which the server refuses the second stream once (see refusal):
-// the first attempt to reach the handler holds the server's only stream slot until the
-// refusal arrives.
+// refuseOnce readies a run in which the server refuses the second stream once (see
+// firstlaw.Refusal): the first attempt to reach the handler holds the server's only stream
+// slot until the refusal arrives.
 func refuseOnce(svc *service) setup {
 	release := make(chan struct{})
-	r := &refusal{onRefused: func() { close(release) }}
+	r := &firstlaw.Refusal{OnRefused: func() { close(release) }}
 	svc.before = func(ctx context.Context, attempt int) error {
 		if attempt == 1 {
 			select {
@@ -27,7 +28,7 @@ func refuseOnce(svc *service) setup {
 	}
 	return setup{
 		server: []grpc.ServerOption{grpc.MaxConcurrentStreams(1)},
-		dial:   []grpc.DialOption{grpc.WithContextDialer(r.dial)},
+		dial:   []grpc.DialOption{grpc.WithContextDialer(r.Dial)},
 	}
 }
 

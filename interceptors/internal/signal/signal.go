@@ -11,6 +11,7 @@ import (
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 )
 
 // Rank is where a grpcobs signal runs in a stack: lower ranks start first and see the call end
@@ -38,6 +39,11 @@ type Traits struct {
 	// that does not tell errors apart. The stack refuses signals of one side that follow
 	// different policies.
 	StatusPolicy any
+	// WantsAttempts says the signal reports each attempt of a client call (its reporters
+	// implement AttemptReporter). When a signal of a client stack says so, DialOptions also
+	// installs the stack's stats handler, which sees grpc-go's attempts; otherwise no attempt
+	// is recorded and nothing costs more.
+	WantsAttempts bool
 }
 
 // Signal is implemented by grpcobs' own reportables.
@@ -60,6 +66,35 @@ type Call struct {
 	// srv). A registered method is bounded by the server's own registrations, so signals may
 	// name it without asking the known-method set. False on clients.
 	Registered bool
+	// Attempts is the record of a client call's attempts, when the stack records them (some
+	// signal of the stack wants attempts, and the stack was installed by DialOptions); nil
+	// otherwise. It is complete when PostCall runs.
+	Attempts AttemptRecord
+}
+
+// AttemptRecord is what the stack records of a client call's attempts, for the signals that
+// report them at the call's end.
+type AttemptRecord interface {
+	// Attempts returns how many attempts grpc-go started, and the codes of those that failed,
+	// in order (the last one included, when it failed).
+	Attempts() (count int, failed []codes.Code)
+}
+
+// AttemptReporter is implemented by the call Reporter of a grpcobs client signal that wants
+// attempts (Traits.WantsAttempts). The stack's stats handler calls StartAttempt when grpc-go
+// starts an attempt of the call (stats.Handler.TagRPC), with the attempt's context, its number
+// (from 1) and the time it started. The returned context is the attempt's: grpc-go builds the
+// attempt's headers from its outgoing metadata. The returned AttemptEnder is never nil.
+type AttemptReporter interface {
+	StartAttempt(ctx context.Context, number int, start time.Time) (AttemptEnder, context.Context)
+}
+
+// AttemptEnder follows one attempt: AttemptBegan once grpc-go tells whether it is a
+// transparent retry (stats.Begin), then AttemptEnded once, with the attempt's error and end
+// time (stats.End). Both may run on another goroutine than StartAttempt, never at once.
+type AttemptEnder interface {
+	AttemptBegan(transparent bool)
+	AttemptEnded(err error, end time.Time)
 }
 
 // ServerStarter is a grpcobs server reportable that wants the whole Call.

@@ -1,4 +1,4 @@
-package firstlaw_test
+package firstlaw
 
 import (
 	"context"
@@ -23,27 +23,28 @@ const (
 	rstStreamPayloadLen  = 4
 )
 
-// refusal makes a real grpc-go server refuse one stream before it reaches any handler, the way
+// Refusal makes a real grpc-go server refuse one stream before it reaches any handler, the way
 // a server at its stream limit does (RST_STREAM with REFUSED_STREAM), so that the client
-// transparently retries it.
+// transparently retries it. The differential suite and internal/attempts use it.
 //
-// The server runs with grpc.MaxConcurrentStreams(1). The client's connection goes through
-// dial, which hides that limit from the client (it renames the setting to one the client
+// The server runs with grpc.MaxConcurrentStreams(1) on TCP. The client's connection goes
+// through Dial (grpc.WithContextDialer), which hides that limit from the client (it renames the setting to one the client
 // ignores), so the client opens a second stream while a first one holds the server's only
 // slot, and the server refuses it. The first refusal is held back until the stream holding
 // the slot has ended (its trailers have passed, and grpc-go frees the slot before it sends
-// them), and onRefused is called when the refusal arrives, so that the scenario can end that
+// them), and OnRefused is called when the refusal arrives, so that the scenario can end that
 // stream. The retried stream then finds the slot free: the outcome does not depend on timing.
-type refusal struct {
-	onRefused func()
+type Refusal struct {
+	// OnRefused is called once, when the first refusal arrives (and is held back).
+	OnRefused func()
 
 	mu      sync.Mutex
 	refused bool // the first refusal has arrived
 }
 
-// dial connects to addr over TCP and returns the client's side of the connection, its reads
+// Dial connects to addr over TCP and returns the client's side of the connection, its reads
 // going through the refusal.
-func (r *refusal) dial(ctx context.Context, addr string) (net.Conn, error) {
+func (r *Refusal) Dial(ctx context.Context, addr string) (net.Conn, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -56,7 +57,7 @@ func (r *refusal) dial(ctx context.Context, addr string) (net.Conn, error) {
 
 // relay copies the server's frames to the client, with the limit hidden and the first
 // refusal held back until the next end of a stream.
-func (r *refusal) relay(from net.Conn, to *io.PipeWriter) {
+func (r *Refusal) relay(from net.Conn, to *io.PipeWriter) {
 	var held []byte
 	for {
 		frame, err := readFrame(from)
@@ -72,7 +73,7 @@ func (r *refusal) relay(from net.Conn, to *io.PipeWriter) {
 		case typ == frameRSTStream && len(payload) == rstStreamPayloadLen &&
 			binary.BigEndian.Uint32(payload) == errCodeRefusedStream && r.firstRefusal():
 			held = frame
-			r.onRefused()
+			r.OnRefused()
 			continue
 		}
 		if _, err := to.Write(frame); err != nil {
@@ -87,7 +88,7 @@ func (r *refusal) relay(from net.Conn, to *io.PipeWriter) {
 	}
 }
 
-func (r *refusal) firstRefusal() bool {
+func (r *Refusal) firstRefusal() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	first := !r.refused

@@ -1,0 +1,141 @@
+package interceptors
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/stats"
+)
+
+// Attempts. grpc-go retries a call itself (a service config's retryPolicy, and transparently
+// a stream the server refused before reaching its handler): an interceptor sees one call, a
+// stats handler sees each attempt but not the call. When a signal of a client stack wants
+// attempts (signal.Traits.WantsAttempts), DialOptions installs attemptHandler next to the
+// interceptors; the interceptor puts a callAttempts record into the context it hands to
+// grpc-go, and the handler, which gets a context derived from it for each attempt, finds
+// the call there, numbers the attempt and tells the signals. The handler only observes: the
+// one thing it changes is what the signals return from StartAttempt (tracing injects the
+// attempt span's trace context into the attempt's outgoing metadata).
+//
+// grpc-go v1.85 (stream.go) calls, per attempt: TagRPC then HandleRPC(*stats.Begin) when it
+// creates the attempt, and HandleRPC(*stats.End) once when the attempt finishes. The last
+// attempt finishes before the unary invoker returns, and before grpc.OnFinish runs for a
+// stream, so the record is complete when the stack's PostCall runs.
+
+// attemptHandler is the client stats.Handler DialOptions installs when a signal wants
+// attempts. It handles only the calls of its own stack (owner check), so two stacks dialled
+// on one connection do not count each other's attempts.
+type attemptHandler struct {
+	// A byte, so that each handler has an address of its own (pointers to distinct
+	// zero-size values may compare equal).
+	_ byte
+}
+
+var _ stats.Handler = (*attemptHandler)(nil)
+
+// callAttemptsKey is the context key of a call's record.
+type callAttemptsKey struct{}
+
+// attemptKey is the context key of one attempt, in the context TagRPC returns.
+type attemptKey struct{}
+
+// callAttempts is one call's record: the reporters that want its attempts, and what the
+// attempts were. It is a signal.AttemptRecord.
+type callAttempts struct {
+	owner     *attemptHandler
+	inline    [maxInlineReporters]signal.AttemptReporter
+	reporters []signal.AttemptReporter
+
+	mu     sync.Mutex
+	count  int
+	failed []codes.Code
+}
+
+var _ signal.AttemptRecord = (*callAttempts)(nil)
+
+func newCallAttempts(owner *attemptHandler) *callAttempts {
+	r := &callAttempts{owner: owner}
+	r.reporters = r.inline[:0]
+	return r
+}
+
+// Attempts returns how many attempts started, and the codes of those that failed.
+func (r *callAttempts) Attempts() (int, []codes.Code) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.count, slices.Clone(r.failed)
+}
+
+// attempt is one attempt of a call: the enders of the signals that follow it.
+type attempt struct {
+	call   *callAttempts
+	inline [maxInlineReporters]signal.AttemptEnder
+	enders []signal.AttemptEnder
+}
+
+// TagRPC numbers a new attempt of a call of this handler's stack and starts each signal's
+// report of it; any other call's context is returned as it is.
+func (h *attemptHandler) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context {
+	rec, ok := ctx.Value(callAttemptsKey{}).(*callAttempts)
+	if !ok || rec.owner != h {
+		return ctx
+	}
+	start := time.Now()
+	rec.mu.Lock()
+	rec.count++
+	number := rec.count
+	rec.mu.Unlock()
+	a := &attempt{call: rec}
+	a.enders = a.inline[:0]
+	for _, r := range rec.reporters {
+		var e signal.AttemptEnder
+		e, ctx = r.StartAttempt(ctx, number, start)
+		a.enders = append(a.enders, e)
+	}
+	return context.WithValue(ctx, attemptKey{}, a)
+}
+
+// HandleRPC tells the signals when an attempt begins and ends; every other event is ignored,
+// before any lookup.
+func (h *attemptHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
+	switch s := s.(type) {
+	case *stats.Begin:
+		if a := h.attemptOf(ctx); a != nil {
+			for _, e := range a.enders {
+				e.AttemptBegan(s.IsTransparentRetryAttempt)
+			}
+		}
+	case *stats.End:
+		if a := h.attemptOf(ctx); a != nil {
+			if s.Error != nil {
+				code := Code(s.Error)
+				a.call.mu.Lock()
+				a.call.failed = append(a.call.failed, code)
+				a.call.mu.Unlock()
+			}
+			for _, e := range a.enders {
+				e.AttemptEnded(s.Error, s.EndTime)
+			}
+		}
+	}
+}
+
+// attemptOf returns the attempt of this handler's stack that ctx belongs to, or nil.
+func (h *attemptHandler) attemptOf(ctx context.Context) *attempt {
+	if a, ok := ctx.Value(attemptKey{}).(*attempt); ok && a.call.owner == h {
+		return a
+	}
+	return nil
+}
+
+// TagConn returns ctx: connections are not followed.
+func (*attemptHandler) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context {
+	return ctx
+}
+
+// HandleConn does nothing.
+func (*attemptHandler) HandleConn(context.Context, stats.ConnStats) {}

@@ -1,0 +1,149 @@
+package interceptors
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/stats"
+	"google.golang.org/grpc/status"
+)
+
+// attemptSignal is a grpcobs-like signal whose one reporter logs what the stack tells it of
+// attempts; wants says whether it asks for them. Its reporter is made once, so that a call
+// costs nothing of the signal's own.
+type attemptSignal struct {
+	wants bool
+	call  *attemptCall
+}
+
+func newAttemptSignal(wants bool, log *[]string) attemptSignal {
+	return attemptSignal{wants: wants, call: &attemptCall{log: log}}
+}
+
+func (s attemptSignal) SignalTraits() signal.Traits {
+	return signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: true, WantsAttempts: s.wants}
+}
+
+func (s attemptSignal) ClientReporter(ctx context.Context, _ CallMeta) (Reporter, context.Context) {
+	return s.call, ctx
+}
+
+type attemptCall struct{ log *[]string }
+
+func (*attemptCall) PostCall(error, time.Duration)            {}
+func (*attemptCall) PostMsgSend(any, error, time.Duration)    {}
+func (*attemptCall) PostMsgReceive(any, error, time.Duration) {}
+
+func (c *attemptCall) StartAttempt(ctx context.Context, number int, _ time.Time) (signal.AttemptEnder, context.Context) {
+	*c.log = append(*c.log, "start "+string(rune('0'+number)))
+	return c, ctx
+}
+func (c *attemptCall) AttemptBegan(transparent bool) {
+	if transparent {
+		*c.log = append(*c.log, "began transparent")
+	} else {
+		*c.log = append(*c.log, "began")
+	}
+}
+func (c *attemptCall) AttemptEnded(err error, _ time.Time) {
+	*c.log = append(*c.log, "ended "+status.Code(err).String())
+}
+
+// invokeUnary runs stack's unary interceptor with an invoker that plays grpc-go's part with
+// handler: each attempt it is given, TagRPC, Begin and End, in grpc-go's order.
+func invokeUnary(stack *clientReportables, handler stats.Handler, attempts []error) error {
+	unary := stack.unaryInterceptor()
+	invoker := func(ctx context.Context, _ string, _, _ any, _ *grpc.ClientConn, _ ...grpc.CallOption) error {
+		var err error
+		for i, attemptErr := range attempts {
+			actx := handler.TagRPC(ctx, &stats.RPCTagInfo{FullMethodName: "/s.S/M"})
+			handler.HandleRPC(actx, &stats.Begin{Client: true, IsTransparentRetryAttempt: i > 0 && errors.Is(attempts[i-1], errRefused)})
+			handler.HandleRPC(actx, &stats.OutPayload{Client: true})
+			handler.HandleRPC(actx, &stats.End{Client: true, Error: attemptErr, EndTime: time.Now()})
+			err = attemptErr
+		}
+		return err
+	}
+	return unary(context.Background(), "/s.S/M", nil, nil, nil, invoker)
+}
+
+var errRefused = status.Error(codes.Unavailable, "refused stream")
+
+func TestAttemptHandlerNumbersAttemptsInGRPCsOrder(t *testing.T) {
+	var log []string
+	stack := newClientReportables([]ClientReportable{newAttemptSignal(true, &log)})
+	stack.attempts = &attemptHandler{}
+	err := invokeUnary(&stack, stack.attempts, []error{errRefused, status.Error(codes.Unavailable, "down"), nil})
+	if err != nil {
+		t.Fatalf("call = %v", err)
+	}
+	want := []string{"start 1", "began", "ended Unavailable", "start 2", "began transparent", "ended Unavailable", "start 3", "began", "ended OK"}
+	if diff := cmp.Diff(want, log); diff != "" {
+		t.Errorf("what the signal was told (-want +got):\n%s", diff)
+	}
+}
+
+// A signal that does not ask for attempts is not told of them, even when another one asks.
+func TestOnlySignalsThatAskAreToldOfAttempts(t *testing.T) {
+	var asked, notAsked []string
+	stack := newClientReportables([]ClientReportable{newAttemptSignal(true, &asked), newAttemptSignal(false, &notAsked)})
+	stack.attempts = &attemptHandler{}
+	if err := invokeUnary(&stack, stack.attempts, []error{nil}); err != nil {
+		t.Fatalf("call = %v", err)
+	}
+	if len(asked) != 3 || len(notAsked) != 0 {
+		t.Errorf("told %v to the signal that asked and %v to the one that did not; want three events and none", asked, notAsked)
+	}
+}
+
+// Another stack's handler on the same connection does not follow this stack's calls.
+func TestAttemptHandlerIgnoresOtherStacksCalls(t *testing.T) {
+	var log []string
+	stack := newClientReportables([]ClientReportable{newAttemptSignal(true, &log)})
+	stack.attempts = &attemptHandler{}
+	if err := invokeUnary(&stack, &attemptHandler{}, []error{nil}); err != nil {
+		t.Fatalf("call = %v", err)
+	}
+	if len(log) != 0 {
+		t.Errorf("another handler reported %v, want nothing", log)
+	}
+}
+
+// Without a handler (no signal asked, or the interceptor used without DialOptions), a call
+// costs what it cost before attempts existed: the unary interceptor allocates nothing of its
+// own. With one, the call's record and the context that carries it are its only cost.
+func TestAttemptRecordCostsNothingWhenOff(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		wants      bool
+		handler    bool
+		wantAllocs float64
+	}{
+		{"no signal asks", false, false, 0},
+		{"asked, but no DialOptions", true, false, 0},
+		{"asked, with DialOptions", true, true, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var log []string
+			stack := newClientReportables([]ClientReportable{newAttemptSignal(tc.wants, &log)})
+			if tc.handler {
+				stack.attempts = &attemptHandler{}
+			}
+			unary := stack.unaryInterceptor()
+			invoker := func(context.Context, string, any, any, *grpc.ClientConn, ...grpc.CallOption) error { return nil }
+			ctx := context.Background()
+			got := testing.AllocsPerRun(100, func() {
+				_ = unary(ctx, "/s.S/M", nil, nil, nil, invoker)
+			})
+			if got != tc.wantAllocs {
+				t.Errorf("a call allocates %v times, want %v", got, tc.wantAllocs)
+			}
+		})
+	}
+}

@@ -1,0 +1,214 @@
+package attempts_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/logging"
+	"github.com/grpcobs/grpcobs/interceptors/metrics"
+	"github.com/grpcobs/grpcobs/interceptors/tracing"
+	"github.com/grpcobs/grpcobs/internal/firstlaw"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
+	"github.com/sirupsen/logrus"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// retryPolicy is a service config that retries every DemoService call failing with
+// UNAVAILABLE, up to maxAttempts attempts, backing off initialBackoff times multiplier to the
+// power of the retries so far (grpc-go adds ±20% jitter), with throttling when it is not "".
+func retryPolicy(maxAttempts int, initialBackoff string, multiplier float64, throttling string) string {
+	sc := fmt.Sprintf(`{"methodConfig": [{
+	"name": [{"service": "grpcobs.demo.v1.DemoService"}],
+	"retryPolicy": {
+		"maxAttempts": %d,
+		"initialBackoff": %q,
+		"maxBackoff": "60s",
+		"backoffMultiplier": %g,
+		"retryableStatusCodes": ["UNAVAILABLE"]
+	}
+}]`, maxAttempts, initialBackoff, multiplier)
+	if throttling != "" {
+		sc += `, "retryThrottling": ` + throttling
+	}
+	return sc + "}"
+}
+
+// script fails the attempts that reach the server as it says: the code of attempt n is
+// codes[n-1] (OK runs the handler), and attempts past its end run the handler. It runs
+// inside the server's stack, so the server span of each attempt has its code.
+//
+// With hold set, the first attempt to reach the server closes entered and waits in the
+// server until hold is closed (or its context ends), holding its stream open.
+type script struct {
+	codes    []codes.Code
+	attempts atomic.Int32
+	hold     chan struct{}
+	entered  chan struct{}
+}
+
+func (s *script) fail(ctx context.Context) error {
+	n := int(s.attempts.Add(1))
+	if n == 1 && s.hold != nil {
+		close(s.entered)
+		select {
+		case <-s.hold:
+		case <-ctx.Done():
+		}
+	}
+	if n <= len(s.codes) && s.codes[n-1] != codes.OK {
+		return status.Errorf(s.codes[n-1], "attempt %d refused", n)
+	}
+	return nil
+}
+
+func (s *script) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if err := s.fail(ctx); err != nil {
+		return nil, err
+	}
+	return handler(ctx, req)
+}
+
+func (s *script) stream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if err := s.fail(ss.Context()); err != nil {
+		return err
+	}
+	return handler(srv, ss)
+}
+
+// world is a demo server traced by the stack, failing attempts as its script says, and a
+// client with the whole stack following every attempt, under a service config.
+type world struct {
+	obs           *firstlaw.Observers
+	clientMetrics *metrics.ClientMetrics
+	h             *testsrv.Harness
+	script        *script
+	tracer        trace.Tracer // of the same provider, for the caller's own spans
+}
+
+func startWorld(t *testing.T, serviceConfig string, fail ...codes.Code) *world {
+	t.Helper()
+	return startWorldWith(t, worldConfig{serviceConfig: serviceConfig, fail: fail})
+}
+
+// worldConfig is what a world is made of beyond the defaults.
+type worldConfig struct {
+	serviceConfig string
+	fail          []codes.Code        // the script's codes
+	clientTracing []tracing.Option    // added to the client's tracing options
+	server        []grpc.ServerOption // added to the server's options
+	harness       []testsrv.Option    // added to the harness' options
+	holdFirst     bool                // the script holds the first attempt (see script)
+}
+
+func startWorldWith(t *testing.T, cfg worldConfig) *world {
+	t.Helper()
+	w := &world{obs: firstlaw.NewObservers(), script: &script{codes: cfg.fail}}
+	if cfg.holdFirst {
+		w.script.hold, w.script.entered = make(chan struct{}), make(chan struct{})
+	}
+	tp := w.obs.TracerProvider(t, sdktrace.AlwaysSample())
+	w.tracer = tp.Tracer("test")
+	w.clientMetrics = metrics.NewClientMetrics(metrics.WithAttempts())
+	w.obs.Registry.MustRegister(w.clientMetrics)
+	server := append(interceptors.ServerOptions(tracing.NewServer(tracing.WithTracerProvider(tp))),
+		grpc.ChainUnaryInterceptor(w.script.unary), grpc.ChainStreamInterceptor(w.script.stream))
+	server = append(server, cfg.server...)
+	tracingOpts := append([]tracing.Option{tracing.WithTracerProvider(tp), tracing.WithAttemptSpans()}, cfg.clientTracing...)
+	client := append(interceptors.DialOptions(
+		tracing.NewClient(tracingOpts...),
+		w.clientMetrics,
+		logging.NewClient(w.obs.ClientLogger),
+	), grpc.WithDefaultServiceConfig(cfg.serviceConfig))
+	w.h = testsrv.Start(t, append([]testsrv.Option{testsrv.WithServerOptions(server...), testsrv.WithDialOptions(client...)}, cfg.harness...)...)
+	return w
+}
+
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), firstlaw.Timeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// spanTree waits until n spans ended (or firstlaw.Timeout passes), and renders them as a
+// tree: each span a line "KIND name code [attempt attributes]", its children (in start
+// order) indented below it. It also checks that every child lies within its parent's time.
+func (w *world) spanTree(t *testing.T, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(firstlaw.Timeout)
+	for len(w.obs.Spans.Ended()) < n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(firstlaw.LateDuplicateWait)
+	spans := w.obs.Spans.Ended()
+	slices.SortStableFunc(spans, func(a, b sdktrace.ReadOnlySpan) int { return a.StartTime().Compare(b.StartTime()) })
+	byID := map[trace.SpanID]sdktrace.ReadOnlySpan{}
+	for _, s := range spans {
+		byID[s.SpanContext().SpanID()] = s
+	}
+	var lines []string
+	var render func(parent sdktrace.ReadOnlySpan, depth int)
+	render = func(parent sdktrace.ReadOnlySpan, depth int) {
+		for _, s := range spans {
+			p, ok := byID[s.Parent().SpanID()]
+			if (parent == nil && ok) || (parent != nil && (!ok || p != parent)) {
+				continue
+			}
+			if parent != nil && (s.StartTime().Before(parent.StartTime()) || s.EndTime().After(parent.EndTime())) {
+				t.Errorf("span %q [%v, %v] is not within its parent %q [%v, %v]", s.Name(), s.StartTime(), s.EndTime(), parent.Name(), parent.StartTime(), parent.EndTime())
+			}
+			lines = append(lines, strings.Repeat("  ", depth)+describe(s))
+			render(s, depth+1)
+		}
+	}
+	render(nil, 0)
+	return lines
+}
+
+// describe is a span's line in spanTree.
+func describe(s sdktrace.ReadOnlySpan) string {
+	line := s.SpanKind().String() + " " + s.Name()
+	var extra []string
+	for _, kv := range s.Attributes() {
+		switch kv.Key {
+		case "rpc.response.status_code":
+			line += " " + kv.Value.AsString()
+		case "previous-rpc-attempts", "transparent-retry":
+			extra = append(extra, string(kv.Key)+"="+kv.Value.String())
+		}
+	}
+	slices.Sort(extra)
+	if len(extra) > 0 {
+		line += " " + strings.Join(extra, " ")
+	}
+	return line
+}
+
+// finishedLines returns, for each of the client's finished-call lines in order, the fields
+// that speak of the method, the outcome and the attempts.
+func (w *world) finishedLines() []logrus.Fields {
+	var got []logrus.Fields
+	for _, e := range w.obs.ClientLog.AllEntries() {
+		if e.Message != "finished call" {
+			continue
+		}
+		f := logrus.Fields{}
+		for _, k := range []string{logging.FieldMethod, logging.FieldCode, logging.FieldAttempts, logging.FieldAttemptCodes} {
+			if v, ok := e.Data[k]; ok {
+				f[k] = v
+			}
+		}
+		got = append(got, f)
+	}
+	return got
+}
