@@ -147,8 +147,8 @@ else
 	echo "going on without it" | indent
 fi
 
-section "Client: each of the four kinds twice, plus one call that fails on purpose"
-OTEL_TRACES_EXPORTER=none OTEL_METRICS_EXPORTER=console "$WORK/client" -addr "$GRPC" -n 2 -baggage "user=alice,tenant=acme" \
+section "Client: each of the four kinds twice, one call that fails on purpose, one retried"
+OTEL_TRACES_EXPORTER=console OTEL_METRICS_EXPORTER=console "$WORK/client" -addr "$GRPC" -n 2 -baggage "user=alice,tenant=acme" \
 	2>"$WORK/client.log" | tee "$WORK/client.out" | indent
 
 section "OpenTelemetry metrics: the client's call durations (OTEL_METRICS_EXPORTER=console, on stderr)"
@@ -188,6 +188,18 @@ sleep 0.5 # the batch span processor exports every 200ms
 echo "server spans (console exporter, on stderr):" | indent
 jq -c --arg t "$TRACE_ID" 'select(.SpanContext.TraceID == $t) | {Name, SpanKind, TraceID: .SpanContext.TraceID, SpanID: .SpanContext.SpanID, Parent: .Parent.SpanID}' \
 	"$WORK/server.err" 2>/dev/null | indent
+
+section "A retried call: one call span, a child span per attempt, each attempt's server span"
+RETRIED="$(awk '$1 == "Echo-retried" { print $3; exit }' "$WORK/client.out")"
+echo "the client's Echo-retried asks the server to refuse its first attempt (unavailable_attempts 1);" | indent
+echo "its retry policy makes a second one. Trace $RETRIED, client spans then server spans:" | indent
+jq -c --arg t "$RETRIED" 'select(.SpanContext?.TraceID == $t) |
+	{Name, SpanKind, SpanID: .SpanContext.SpanID, Parent: .Parent.SpanID, Status: .Status.Code,
+	 "previous-rpc-attempts": ([.Attributes[]? | select(.Key == "previous-rpc-attempts") | .Value.Value][0])}
+	| with_entries(select(.value != null))' "$WORK/client.log" "$WORK/server.err" 2>/dev/null | indent
+echo "its client log line:" | indent
+jq -c --arg t "$RETRIED" 'select(.trace_id? == $t and .msg == "finished call") |
+	{msg, "grpc.method", "grpc.code", "grpc.attempts", "grpc.attempt_codes", trace_id}' "$WORK/client.log" | indent
 
 section "The dependency goes down: readiness turns NOT_SERVING, liveness does not"
 kill "$upstream_pid"

@@ -46,6 +46,23 @@ var failingCall = demoCall{name: "Echo", wantCode: codes.NotFound, call: func(ct
 	return err
 }}
 
+// retriedCall is an Echo whose first attempt the server refuses with UNAVAILABLE
+// (unavailable_attempts 1): the retry policy of retryServiceConfig makes a second attempt,
+// which succeeds. Its call span has a child span per attempt, each the parent of the server
+// span of that attempt, and its log line counts the attempts.
+var retriedCall = demoCall{name: "Echo-retried", call: func(ctx context.Context, c demov1.DemoServiceClient) error {
+	_, err := c.Echo(ctx, &demov1.EchoRequest{Message: "retry me", UnavailableAttempts: 1})
+	return err
+}}
+
+// retryServiceConfig retries DemoService's Echo on UNAVAILABLE, up to three attempts, as a
+// service owner would configure it.
+const retryServiceConfig = `{"methodConfig": [{
+	"name": [{"service": "grpcobs.demo.v1.DemoService", "method": "Echo"}],
+	"retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.05s", "maxBackoff": "0.2s",
+		"backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}
+}]}`
+
 // callAll makes the demo's calls and prints what happened.
 func callAll(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	tel, err := telemetry.New(ctx, "grpcobs-demo-client", stderr)
@@ -61,16 +78,16 @@ func callAll(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	logger := logrus.New()
 	logger.SetOutput(stderr)
 	logger.SetFormatter(&jsonformat.Formatter{})
-	clientMetrics := metrics.NewClientMetrics()
+	clientMetrics := metrics.NewClientMetrics(metrics.WithAttempts())
 	metricsRegistry := prometheus.NewRegistry()
 	metricsRegistry.MustRegister(clientMetrics)
 
 	conn, err := grpc.NewClient(cfg.addr, append(interceptors.DialOptions(
-		tracing.NewClient(tracing.WithTracerProvider(tel.Provider)),
+		tracing.NewClient(tracing.WithTracerProvider(tel.Provider), tracing.WithAttemptSpans()),
 		clientMetrics,
 		otelmetrics.NewClient(otelmetrics.WithMeterProvider(tel.Meters)),
 		logging.NewClient(logger),
-	), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithDefaultServiceConfig(retryServiceConfig))...)
 	if err != nil {
 		return fmt.Errorf("connecting to %s: %w", cfg.addr, err)
 	}
@@ -83,7 +100,7 @@ func callAll(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	for range cfg.calls {
 		plan = append(plan, demoCalls()...)
 	}
-	plan = append(plan, failingCall)
+	plan = append(plan, failingCall, retriedCall)
 
 	fmt.Fprintf(stdout, "%-13s %-17s %s\n", "CALL", "CODE", "TRACE ID")
 	var unexpected []string

@@ -20,10 +20,10 @@ func TestClientCallsEveryKindAndPrintsTraceIDs(t *testing.T) {
 	if code := run([]string{"-addr", h.Addr, "-n", "2", "-baggage", "user=alice"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit code %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	}
-	callLine := regexp.MustCompile(`(?m)^(Echo|ServerStream|ClientStream|Chat)\s+(OK|NotFound)\s+([0-9a-f]{32})$`)
+	callLine := regexp.MustCompile(`(?m)^(Echo|ServerStream|ClientStream|Chat|Echo-retried)\s+(OK|NotFound)\s+([0-9a-f]{32})$`)
 	calls := callLine.FindAllStringSubmatch(stdout.String(), -1)
-	if len(calls) != 9 {
-		t.Fatalf("printed %d call lines, want 2x4 calls plus the failing one:\n%s", len(calls), stdout.String())
+	if len(calls) != 10 {
+		t.Fatalf("printed %d call lines, want 2x4 calls plus the failing one and the retried one:\n%s", len(calls), stdout.String())
 	}
 	seen := map[string]bool{}
 	for _, c := range calls {
@@ -32,21 +32,32 @@ func TestClientCallsEveryKindAndPrintsTraceIDs(t *testing.T) {
 		}
 		seen[c[3]] = true
 	}
-	if last := calls[8]; last[1] != "Echo" || last[2] != "NotFound" {
-		t.Errorf("last call = %v, want the failing Echo with NotFound", last[:3])
+	if failing := calls[8]; failing[1] != "Echo" || failing[2] != "NotFound" {
+		t.Errorf("ninth call = %v, want the failing Echo with NotFound", failing[:3])
+	}
+	if retried := calls[9]; retried[1] != "Echo-retried" || retried[2] != "OK" {
+		t.Errorf("last call = %v, want the retried Echo, OK on its second attempt", retried[:3])
 	}
 	for _, want := range []string{
-		"grpcobs.demo.v1.DemoService/Echo              OK         2",
-		"grpcobs.demo.v1.DemoService/Echo              NotFound   1",
-		"grpcobs.demo.v1.DemoService/Chat              OK         2",
+		"grpc_client_handled_total  grpcobs.demo.v1.DemoService/Echo              OK           3",
+		"grpc_client_handled_total  grpcobs.demo.v1.DemoService/Echo              NotFound     1",
+		"grpc_client_handled_total  grpcobs.demo.v1.DemoService/Chat              OK           2",
+		// The retried Echo's first attempt; every other attempt ended as its call did.
+		"grpc_client_attempts_total grpcobs.demo.v1.DemoService/Echo              Unavailable  1",
+		"grpc_client_attempts_total grpcobs.demo.v1.DemoService/Echo              OK           3",
 	} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("metrics summary lacks %q:\n%s", want, stdout.String())
 		}
 	}
-	// Call logs go to stderr, with the client span's trace id.
+	// Call logs go to stderr, with the client span's trace id; the retried call's counts its
+	// attempts and names the failed one's code.
 	if !strings.Contains(stderr.String(), `"trace_id":"`+calls[0][3]+`"`) {
 		t.Errorf("stderr has no call log with the first call's trace id %s", calls[0][3])
+	}
+	retriedLine := regexp.MustCompile(`"grpc.attempt_codes":\["Unavailable"\],"grpc.attempts":2,.*"trace_id":"` + calls[9][3] + `"`)
+	if !retriedLine.MatchString(stderr.String()) {
+		t.Errorf("stderr has no line for the retried call with its two attempts:\n%s", stderr.String())
 	}
 }
 

@@ -8,19 +8,24 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// printSummary prints the client's own grpc_client_handled_total, one line per method and code.
+// summarized are the client's own series printSummary prints: the calls, by the code each
+// ended with, and the attempts, by the code each attempt ended with.
+var summarized = map[string]bool{"grpc_client_handled_total": true, "grpc_client_attempts_total": true}
+
+// printSummary prints the client's own grpc_client_handled_total and
+// grpc_client_attempts_total, one line per series, method and code.
 func printSummary(out io.Writer, registry *prometheus.Registry) error {
 	families, err := registry.Gather()
 	if err != nil {
 		return fmt.Errorf("gathering client metrics: %w", err)
 	}
 	type row struct {
-		method, code string
-		count        float64
+		series, method, code string
+		count                float64
 	}
 	var rows []row
 	for _, f := range families {
-		if f.GetName() != "grpc_client_handled_total" {
+		if !summarized[f.GetName()] {
 			continue
 		}
 		for _, m := range f.GetMetric() {
@@ -29,19 +34,22 @@ func printSummary(out io.Writer, registry *prometheus.Registry) error {
 				labels[l.GetName()] = l.GetValue()
 			}
 			if v := m.GetCounter().GetValue(); v > 0 {
-				rows = append(rows, row{method: labels["grpc_service"] + "/" + labels["grpc_method"], code: labels["grpc_code"], count: v})
+				rows = append(rows, row{series: f.GetName(), method: labels["grpc_service"] + "/" + labels["grpc_method"], code: labels["grpc_code"], count: v})
 			}
 		}
 	}
 	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].series != rows[j].series {
+			return rows[i].series > rows[j].series // handled first, then attempts
+		}
 		if rows[i].method != rows[j].method {
 			return rows[i].method < rows[j].method
 		}
 		return rows[i].code < rows[j].code
 	})
-	fmt.Fprintln(out, "client metrics: grpc_client_handled_total")
+	fmt.Fprintln(out, "client metrics:")
 	for _, r := range rows {
-		fmt.Fprintf(out, "  %-45s %-10s %g\n", r.method, r.code, r.count)
+		fmt.Fprintf(out, "  %-26s %-45s %-12s %g\n", r.series, r.method, r.code, r.count)
 	}
 	return nil
 }

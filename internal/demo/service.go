@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
@@ -62,8 +64,12 @@ func (s *Service) work(ctx context.Context, method, message string, delayMS int6
 	return FailureFor(failCode)
 }
 
-// Echo answers with the request's message.
+// Echo answers with the request's message, after failing the first unavailable_attempts
+// attempts of the call (see refuseAttempt).
 func (s *Service) Echo(ctx context.Context, req *demov1.EchoRequest) (*demov1.EchoResponse, error) {
+	if err := refuseAttempt(ctx, req.GetUnavailableAttempts()); err != nil {
+		return nil, err
+	}
 	if err := s.work(ctx, "Echo", req.GetMessage(), req.GetDelayMs(), req.GetFailCode()); err != nil {
 		return nil, err
 	}
@@ -127,6 +133,29 @@ func (s *Service) Chat(stream demov1.DemoService_ChatServer) error {
 			return err
 		}
 	}
+}
+
+// previousAttemptsHeader is the header in which gRPC clients tell the number of attempts of
+// the call before this one (gRFC A6); it is absent on the first attempt.
+const previousAttemptsHeader = "grpc-previous-rpc-attempts"
+
+// refuseAttempt fails an attempt with UNAVAILABLE while fewer than refused attempts of the
+// call came before it, so that a client with a retry policy on UNAVAILABLE sees the call
+// retried refused times. An attempt number that is not a number counts as the first.
+func refuseAttempt(ctx context.Context, refused int32) error {
+	if refused <= 0 {
+		return nil
+	}
+	previous := 0
+	if values := metadata.ValueFromIncomingContext(ctx, previousAttemptsHeader); len(values) > 0 {
+		if n, err := strconv.Atoi(values[0]); err == nil && n > 0 {
+			previous = n
+		}
+	}
+	if previous < int(refused) {
+		return status.Errorf(codes.Unavailable, "attempt %d refused on purpose (unavailable_attempts %d)", previous+1, refused)
+	}
+	return nil
 }
 
 // FailureFor maps a request's fail_code to the error the call ends with: nil for 0, the code

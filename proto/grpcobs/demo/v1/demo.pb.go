@@ -35,9 +35,14 @@ type EchoRequest struct {
 	FailCode int32 `protobuf:"varint,2,opt,name=fail_code,json=failCode,proto3" json:"fail_code,omitempty"`
 	// delay_ms makes the server wait that long before answering. The wait ends early, with the
 	// context's error, when the deadline passes or the caller cancels.
-	DelayMs       int64 `protobuf:"varint,3,opt,name=delay_ms,json=delayMs,proto3" json:"delay_ms,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	DelayMs int64 `protobuf:"varint,3,opt,name=delay_ms,json=delayMs,proto3" json:"delay_ms,omitempty"`
+	// unavailable_attempts makes the server fail the call's first attempts with UNAVAILABLE, up
+	// to that many: it reads the attempt's number from the grpc-previous-rpc-attempts header
+	// that gRPC clients send on retries, so a client with a retry policy on UNAVAILABLE sees the
+	// call succeed on attempt unavailable_attempts + 1.
+	UnavailableAttempts int32 `protobuf:"varint,4,opt,name=unavailable_attempts,json=unavailableAttempts,proto3" json:"unavailable_attempts,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *EchoRequest) Reset() {
@@ -87,6 +92,13 @@ func (x *EchoRequest) GetFailCode() int32 {
 func (x *EchoRequest) GetDelayMs() int64 {
 	if x != nil {
 		return x.DelayMs
+	}
+	return 0
+}
+
+func (x *EchoRequest) GetUnavailableAttempts() int32 {
+	if x != nil {
+		return x.UnavailableAttempts
 	}
 	return 0
 }
@@ -481,11 +493,12 @@ var File_grpcobs_demo_v1_demo_proto protoreflect.FileDescriptor
 
 const file_grpcobs_demo_v1_demo_proto_rawDesc = "" +
 	"\n" +
-	"\x1agrpcobs/demo/v1/demo.proto\x12\x0fgrpcobs.demo.v1\"_\n" +
+	"\x1agrpcobs/demo/v1/demo.proto\x12\x0fgrpcobs.demo.v1\"\x92\x01\n" +
 	"\vEchoRequest\x12\x18\n" +
 	"\amessage\x18\x01 \x01(\tR\amessage\x12\x1b\n" +
 	"\tfail_code\x18\x02 \x01(\x05R\bfailCode\x12\x19\n" +
-	"\bdelay_ms\x18\x03 \x01(\x03R\adelayMs\"(\n" +
+	"\bdelay_ms\x18\x03 \x01(\x03R\adelayMs\x121\n" +
+	"\x14unavailable_attempts\x18\x04 \x01(\x05R\x13unavailableAttempts\"(\n" +
 	"\fEchoResponse\x12\x18\n" +
 	"\amessage\x18\x01 \x01(\tR\amessage\"}\n" +
 	"\x13ServerStreamRequest\x12\x18\n" +
