@@ -2,6 +2,8 @@ package bench
 
 import (
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/metrics"
+	"github.com/grpcobs/grpcobs/interceptors/tracing"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
@@ -38,6 +40,9 @@ func Configs() []Config {
 		{Name: "grpcobs-statuspage", signals: []signal{grpcobsStatusPage()}},
 		{Name: "grpcobs-full", signals: []signal{grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsLogging(logEverySuccess)}},
 		{Name: "grpcobs-full-statuspage", signals: []signal{grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsLogging(logEverySuccess), grpcobsStatusPage()}},
+		// The full stack with per-attempt reporting on the client (attempt spans and
+		// grpc_client_attempts_total), on calls that are never retried: the option's cost.
+		{Name: "grpcobs-full-attempts", signals: []signal{grpcobsTracing(sampleAlways, tracing.WithAttemptSpans()), grpcobsMetrics(metrics.WithAttempts()), grpcobsLogging(logEverySuccess)}},
 		// Production: 1% of traces, every call counted, one success in 100 logged and every
 		// failure.
 		{Name: "grpcobs-production", signals: []signal{grpcobsTracing(sampleOnePercent), grpcobsMetrics(), grpcobsLogging(100)}},

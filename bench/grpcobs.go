@@ -11,19 +11,19 @@ import (
 // The grpcobs signals, configured as the package docs advise.
 
 // grpcobsTracing traces both sides with an SDK provider sampling with sampler.
-func grpcobsTracing(sampler sdktrace.Sampler) signal {
+func grpcobsTracing(sampler sdktrace.Sampler, clientOpts ...tracing.Option) signal {
 	return func(b *builder) {
 		tp := b.tracerProvider(sampler)
 		b.serverReportables = append(b.serverReportables, tracing.NewServer(tracing.WithTracerProvider(tp)))
-		b.clientReportables = append(b.clientReportables, tracing.NewClient(tracing.WithTracerProvider(tp)))
+		b.clientReportables = append(b.clientReportables, tracing.NewClient(append([]tracing.Option{tracing.WithTracerProvider(tp)}, clientOpts...)...))
 	}
 }
 
 // grpcobsMetrics counts and times both sides, with the handling-time histograms (on by
 // default), each side's collector registered on the configuration's registry.
-func grpcobsMetrics() signal {
+func grpcobsMetrics(clientOpts ...metrics.Option) signal {
 	return func(b *builder) {
-		server, client := metrics.NewServerMetrics(), metrics.NewClientMetrics()
+		server, client := metrics.NewServerMetrics(), metrics.NewClientMetrics(clientOpts...)
 		b.registry().MustRegister(server, client)
 		b.serverReportables = append(b.serverReportables, server)
 		b.clientReportables = append(b.clientReportables, client)
