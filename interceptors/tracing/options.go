@@ -2,11 +2,9 @@ package tracing
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -62,15 +60,7 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 // clients. A name that is not a full method name is reported to otel.Handle, naming this
 // option, and ignored. Default: none.
 func WithKnownMethods(methods ...string) Option {
-	parsed := make([]knownmethods.Method, 0, len(methods))
-	for _, name := range methods {
-		m, err := knownmethods.ParseMethod(name)
-		if err != nil {
-			otel.Handle(fmt.Errorf("tracing.WithKnownMethods: %w", err))
-			continue
-		}
-		parsed = append(parsed, m)
-	}
+	parsed := knownmethods.ParseReported("tracing.WithKnownMethods", methods)
 	return func(o *options) { o.knownMethods = append(o.knownMethods, parsed...) }
 }
 
@@ -79,8 +69,7 @@ func WithKnownMethods(methods ...string) Option {
 // known in advance. The bound keeps a caller of random names from minting span names. A
 // negative n is reported to otel.Handle, naming this option, and ignored. Default: 0.
 func WithFirstSeenMethods(n int) Option {
-	if err := knownmethods.CheckFirstSeen(n); err != nil {
-		otel.Handle(fmt.Errorf("tracing.WithFirstSeenMethods: %w", err))
+	if !knownmethods.FirstSeenReported("tracing.WithFirstSeenMethods", n) {
 		return nil
 	}
 	return func(o *options) { o.firstSeenMethods = n }
