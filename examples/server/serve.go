@@ -12,6 +12,7 @@ import (
 	"github.com/grpcobs/grpcobs/examples/internal/telemetry"
 	"github.com/grpcobs/grpcobs/health"
 	"github.com/grpcobs/grpcobs/health/checks"
+	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/statuspage"
 	"github.com/grpcobs/grpcobs/internal/demo"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
@@ -27,7 +28,7 @@ const demoServiceName = "grpcobs.demo.v1.DemoService"
 
 // serve runs the server until ctx ends, then drains and stops it.
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	out := newAsyncWriter(stdout, 4096)
+	out := logging.NewAsyncWriter(stdout, 4096)
 	defer out.Close(time.Second)
 	logger := newLogger(cfg, out)
 

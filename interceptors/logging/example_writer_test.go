@@ -1,13 +1,10 @@
 package logging_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,63 +19,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
-
-// asyncWriter is a logrus output that never blocks the goroutine that logs: Write queues a
-// copy of the line and returns, and one goroutine writes the queue to out. When size lines
-// wait (out has stalled), further lines are dropped and counted, instead of piling up.
-type asyncWriter struct {
-	out     io.Writer
-	lines   chan []byte
-	dropped atomic.Int64
-	done    chan struct{}
-
-	mu     sync.RWMutex // held for writing by Close, so no Write sends on a closed queue
-	closed bool
-}
-
-func newAsyncWriter(out io.Writer, size int) *asyncWriter {
-	w := &asyncWriter{out: out, lines: make(chan []byte, size), done: make(chan struct{})}
-	go w.run()
-	return w
-}
-
-// Write queues p, or drops it when the queue is full. logrus reuses p once Write returns,
-// hence the copy.
-func (w *asyncWriter) Write(p []byte) (int, error) {
-	w.mu.RLock()
-	defer w.mu.RUnlock()
-	if w.closed {
-		return 0, os.ErrClosed
-	}
-	select {
-	case w.lines <- bytes.Clone(p):
-	default:
-		w.dropped.Add(1)
-	}
-	return len(p), nil
-}
-
-func (w *asyncWriter) run() {
-	defer close(w.done)
-	for line := range w.lines {
-		_, _ = w.out.Write(line) // nowhere to report a failure but out itself
-	}
-}
-
-// Dropped is how many lines were dropped: export it, as a metric for example.
-func (w *asyncWriter) Dropped() int64 { return w.dropped.Load() }
-
-// Close writes the lines that wait, then returns. Lines logged after it are refused.
-func (w *asyncWriter) Close() error {
-	w.mu.Lock()
-	if !w.closed {
-		w.closed = true
-		close(w.lines)
-	}
-	w.mu.Unlock()
-	<-w.done
-	return nil
-}
 
 // stalledStdout is stdout read by a log shipper that stopped reading: Write blocks until
 // the shipper comes back, then writes to out.
@@ -106,7 +46,7 @@ func (s *stalledStdout) Write(p []byte) (int, error) {
 // with a drop policy keeps the calls going while stdout is stalled.
 func Example_nonBlockingWriter() {
 	stdout := newStalledStdout(os.Stdout)
-	out := newAsyncWriter(stdout, 1) // a real service would queue a few thousand lines
+	out := logging.NewAsyncWriter(stdout, 1) // a real service would queue a few thousand lines
 
 	logger := logrus.New()
 	logger.SetOutput(out)
@@ -130,7 +70,7 @@ func Example_nonBlockingWriter() {
 	fmt.Println("dropped:", out.Dropped())
 
 	close(stdout.resume) // the shipper reads again
-	_ = out.Close()
+	out.Close(10 * time.Second)
 	// Output:
 	// call returned: OK
 	// call returned: NotFound
