@@ -1,7 +1,9 @@
 // Package interop checks that grpcobs tracing interoperates with otelgrpc, the OpenTelemetry
 // gRPC instrumentation, in both directions, and that its spans look like otelgrpc's to users
-// who migrate. It is a test-only package of the bench module, so that the grpcobs library
-// itself never depends on otelgrpc.
+// who migrate; that grpcobs' OpenTelemetry metrics match otelgrpc's (semconv) and grpc-go's
+// stats/opentelemetry plugin's (gRFC A66); and it compares grpcobs' attempt spans with
+// grpc-go's experimental gRFC A72 tracing. It is a test-only package of the bench module, so
+// that the grpcobs library itself never depends on its anchors.
 package interop
 
 import (

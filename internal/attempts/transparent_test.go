@@ -18,9 +18,15 @@ import (
 // only stream slot is held by another call) is retried transparently by grpc-go, with no
 // retry policy: its first attempt span ends UNAVAILABLE with no server span under it, and its
 // second carries transparent-retry=true.
+//
+// The holder is released only once ServerStream has returned, that is once the refused
+// attempt has written its request: had the refusal reached the client before that, grpc-go
+// v1.85 would end the refused attempt with no error (csAttempt.sendMsg turns the failed write
+// into io.EOF, which csAttempt.finish reports to stats handlers as a success).
 func TestTransparentRetry(t *testing.T) {
 	var w *world
-	refusal := &firstlaw.Refusal{OnRefused: func() { close(w.script.hold) }}
+	refused := make(chan struct{})
+	refusal := &firstlaw.Refusal{OnRefused: func() { close(refused) }}
 	w = startWorldWith(t, worldConfig{
 		serviceConfig: `{}`,
 		server:        []grpc.ServerOption{grpc.MaxConcurrentStreams(1)},
@@ -41,6 +47,12 @@ func TestTransparentRetry(t *testing.T) {
 	stream, err := c.ServerStream(ctx, &demov1.ServerStreamRequest{Message: "refused, then retried", Count: 1})
 	if err != nil {
 		t.Fatalf("ServerStream: %v", err)
+	}
+	select {
+	case <-refused:
+		close(w.script.hold)
+	case <-ctx.Done():
+		t.Fatal("the server never refused the stream")
 	}
 	if _, err := stream.Recv(); err != nil {
 		t.Fatalf("Recv = %v, want the one message", err)
