@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
@@ -22,26 +23,33 @@ import (
 // attempt span's trace context into the attempt's outgoing metadata).
 //
 // grpc-go v1.85 (stream.go) calls, per attempt: TagRPC then HandleRPC(*stats.Begin) when it
-// creates the attempt, and HandleRPC(*stats.End) once when the attempt finishes. The last
-// attempt finishes before the unary invoker returns, and before grpc.OnFinish runs for a
-// stream, so the record is complete when the stack's PostCall runs.
+// creates the attempt, HandleRPC(*stats.OutPayload) and (*stats.InPayload) for each message
+// the attempt sends and receives (forwarded only to the signals that want sizes:
+// signal.AttemptPayloadEnder), and HandleRPC(*stats.End) once when the attempt finishes. The
+// last attempt finishes before the unary invoker returns, and before grpc.OnFinish runs for
+// a stream, so the record is complete when the stack's PostCall runs.
 
 // attemptHandler is the client stats.Handler DialOptions installs when a signal wants
-// attempts. It handles only the calls of its own stack (owner check), so two stacks dialled
+// attempts. It handles only the calls of its own stack (the context keys carry the handler), so two stacks dialled
 // on one connection do not count each other's attempts.
 type attemptHandler struct {
-	// A byte, so that each handler has an address of its own (pointers to distinct
-	// zero-size values may compare equal).
-	_ byte
+	// payloads says some ender of this stack wants the attempts' payload sizes
+	// (signal.AttemptPayloadEnder); until one does, payload events cost one atomic load. It
+	// also gives each handler an address of its own (pointers to distinct zero-size values
+	// may compare equal).
+	payloads atomic.Bool
 }
 
 var _ stats.Handler = (*attemptHandler)(nil)
 
-// callAttemptsKey is the context key of a call's record.
-type callAttemptsKey struct{}
+// callAttemptsKey is the context key of a call's record for the stack whose handler is owner:
+// with two stacks chained on one connection, each finds its own record, the inner one's
+// does not hide the outer one's.
+type callAttemptsKey struct{ owner *attemptHandler }
 
-// attemptKey is the context key of one attempt, in the context TagRPC returns.
-type attemptKey struct{}
+// attemptKey is the context key of one attempt, in the context TagRPC returns, for the stack
+// whose handler is owner.
+type attemptKey struct{ owner *attemptHandler }
 
 // callAttempts is one call's record: the reporters that want its attempts, and what the
 // attempts were. It is a signal.AttemptRecord.
@@ -75,13 +83,16 @@ type attempt struct {
 	call   *callAttempts
 	inline [maxInlineReporters]signal.AttemptEnder
 	enders []signal.AttemptEnder
+	// payloads are the enders that want payload sizes (signal.AttemptPayloadEnder); nil for
+	// most attempts.
+	payloads []signal.AttemptPayloadEnder
 }
 
 // TagRPC numbers a new attempt of a call of this handler's stack and starts each signal's
 // report of it; any other call's context is returned as it is.
 func (h *attemptHandler) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context {
-	rec, ok := ctx.Value(callAttemptsKey{}).(*callAttempts)
-	if !ok || rec.owner != h {
+	rec, ok := ctx.Value(callAttemptsKey{h}).(*callAttempts)
+	if !ok {
 		return ctx
 	}
 	start := time.Now()
@@ -95,14 +106,25 @@ func (h *attemptHandler) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) contex
 		var e signal.AttemptEnder
 		e, ctx = r.StartAttempt(ctx, number, start)
 		a.enders = append(a.enders, e)
+		if p, ok := e.(signal.AttemptPayloadEnder); ok {
+			a.payloads = append(a.payloads, p)
+		}
 	}
-	return context.WithValue(ctx, attemptKey{}, a)
+	if a.payloads != nil && !h.payloads.Load() {
+		h.payloads.Store(true)
+	}
+	return context.WithValue(ctx, attemptKey{h}, a)
 }
 
-// HandleRPC tells the signals when an attempt begins and ends; every other event is ignored,
-// before any lookup.
+// HandleRPC tells the signals when an attempt begins and ends, and, to the enders that want
+// them, the compressed size of each message it sends and receives; every other event, and
+// payload events while no ender of the stack wants them, is ignored before any lookup.
 func (h *attemptHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
 	switch s := s.(type) {
+	case *stats.OutPayload:
+		h.payload(ctx, true, s.CompressedLength)
+	case *stats.InPayload:
+		h.payload(ctx, false, s.CompressedLength)
 	case *stats.Begin:
 		if a := h.attemptOf(ctx); a != nil {
 			for _, e := range a.enders {
@@ -124,9 +146,22 @@ func (h *attemptHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
 	}
 }
 
+// payload gives the size of one message the attempt of ctx sent (or received) to the enders
+// that want it.
+func (h *attemptHandler) payload(ctx context.Context, sent bool, compressedLength int) {
+	if !h.payloads.Load() {
+		return
+	}
+	if a := h.attemptOf(ctx); a != nil {
+		for _, p := range a.payloads {
+			p.AttemptPayload(sent, compressedLength)
+		}
+	}
+}
+
 // attemptOf returns the attempt of this handler's stack that ctx belongs to, or nil.
 func (h *attemptHandler) attemptOf(ctx context.Context) *attempt {
-	if a, ok := ctx.Value(attemptKey{}).(*attempt); ok && a.call.owner == h {
+	if a, ok := ctx.Value(attemptKey{h}).(*attempt); ok {
 		return a
 	}
 	return nil

@@ -3,6 +3,7 @@ package interceptors
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -145,5 +146,104 @@ func TestAttemptRecordCostsNothingWhenOff(t *testing.T) {
 				t.Errorf("a call allocates %v times, want %v", got, tc.wantAllocs)
 			}
 		})
+	}
+}
+
+// payloadSignal is an attemptSignal whose enders also want payload sizes.
+type payloadSignal struct{ attemptSignal }
+
+func (s payloadSignal) ClientReporter(ctx context.Context, _ CallMeta) (Reporter, context.Context) {
+	return payloadCall{s.call}, ctx
+}
+
+type payloadCall struct{ *attemptCall }
+
+func (c payloadCall) StartAttempt(ctx context.Context, number int, start time.Time) (signal.AttemptEnder, context.Context) {
+	_, ctx = c.attemptCall.StartAttempt(ctx, number, start)
+	return c, ctx
+}
+
+func (c payloadCall) AttemptPayload(sent bool, n int) {
+	dir := "rcvd"
+	if sent {
+		dir = "sent"
+	}
+	*c.log = append(*c.log, fmt.Sprintf("%s %d", dir, n))
+}
+
+// payloadInvoker plays grpc-go's part for one attempt that sends a 7-byte and receives a
+// 3-byte compressed message.
+func payloadInvoker(handler stats.Handler) grpc.UnaryInvoker {
+	return func(ctx context.Context, _ string, _, _ any, _ *grpc.ClientConn, _ ...grpc.CallOption) error {
+		actx := handler.TagRPC(ctx, &stats.RPCTagInfo{FullMethodName: "/s.S/M"})
+		handler.HandleRPC(actx, &stats.Begin{Client: true})
+		handler.HandleRPC(actx, &stats.OutPayload{Client: true, Length: 9, CompressedLength: 7})
+		handler.HandleRPC(actx, &stats.InPayload{Client: true, Length: 5, CompressedLength: 3})
+		handler.HandleRPC(actx, &stats.End{Client: true, EndTime: time.Now()})
+		return nil
+	}
+}
+
+// An ender that wants payload sizes is told each message's compressed length; one that does
+// not is not, and while no ender of the stack wants them the handler looks nothing up.
+func TestAttemptHandlerForwardsPayloadSizesToEndersThatWantThem(t *testing.T) {
+	var sizes, plain []string
+	stack := newClientReportables([]ClientReportable{payloadSignal{newAttemptSignal(true, &sizes)}, newAttemptSignal(true, &plain)})
+	stack.attempts = &attemptHandler{}
+	if err := stack.unaryInterceptor()(context.Background(), "/s.S/M", nil, nil, nil, payloadInvoker(stack.attempts)); err != nil {
+		t.Fatalf("call = %v", err)
+	}
+	if diff := cmp.Diff([]string{"start 1", "began", "sent 7", "rcvd 3", "ended OK"}, sizes); diff != "" {
+		t.Errorf("what the payload signal was told (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"start 1", "began", "ended OK"}, plain); diff != "" {
+		t.Errorf("what the other signal was told (-want +got):\n%s", diff)
+	}
+
+	var log []string
+	without := newClientReportables([]ClientReportable{newAttemptSignal(true, &log)})
+	without.attempts = &attemptHandler{}
+	if err := without.unaryInterceptor()(context.Background(), "/s.S/M", nil, nil, nil, payloadInvoker(without.attempts)); err != nil {
+		t.Fatalf("call = %v", err)
+	}
+	if without.attempts.payloads.Load() {
+		t.Error("the handler of a stack no ender of which wants payloads looks their attempts up")
+	}
+}
+
+// Two stacks chained on one connection (each DialOptions installs its handler; grpc-go tags
+// each attempt with every handler in turn) each follow their own signals' attempts: the inner
+// stack's record does not hide the outer one's.
+func TestNestedStacksEachFollowTheirOwnAttempts(t *testing.T) {
+	var outerLog, innerLog []string
+	outer := newClientReportables([]ClientReportable{newAttemptSignal(true, &outerLog)})
+	outer.attempts = &attemptHandler{}
+	inner := newClientReportables([]ClientReportable{newAttemptSignal(true, &innerLog)})
+	inner.attempts = &attemptHandler{}
+	handlers := []stats.Handler{outer.attempts, inner.attempts}
+	grpcGo := func(ctx context.Context, _ string, _, _ any, _ *grpc.ClientConn, _ ...grpc.CallOption) error {
+		for _, h := range handlers {
+			ctx = h.TagRPC(ctx, &stats.RPCTagInfo{FullMethodName: "/s.S/M"})
+		}
+		for _, s := range []stats.RPCStats{&stats.Begin{Client: true}, &stats.End{Client: true, EndTime: time.Now()}} {
+			for _, h := range handlers {
+				h.HandleRPC(ctx, s)
+			}
+		}
+		return nil
+	}
+	innerUnary := inner.unaryInterceptor()
+	throughInner := func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, opts ...grpc.CallOption) error {
+		return innerUnary(ctx, method, req, reply, cc, grpcGo, opts...)
+	}
+	if err := outer.unaryInterceptor()(context.Background(), "/s.S/M", nil, nil, nil, throughInner); err != nil {
+		t.Fatalf("call = %v", err)
+	}
+	want := []string{"start 1", "began", "ended OK"}
+	if diff := cmp.Diff(want, outerLog); diff != "" {
+		t.Errorf("the outer stack's signal was told (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, innerLog); diff != "" {
+		t.Errorf("the inner stack's signal was told (-want +got):\n%s", diff)
 	}
 }

@@ -111,7 +111,7 @@ func withCallAttempts(ctx context.Context, rec *callAttempts) context.Context {
 	if rec == nil {
 		return ctx
 	}
-	return context.WithValue(ctx, callAttemptsKey{}, rec)
+	return context.WithValue(ctx, callAttemptsKey{rec.owner}, rec)
 }
 
 // orderSignals puts grpcobs' own signals in the order they need (signal.Rank: tracing first,

@@ -2,13 +2,13 @@ package interop
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/grpcobs/grpcobs/internal/attempts"
 	"github.com/grpcobs/grpcobs/internal/firstlaw"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	"go.opentelemetry.io/otel/attribute"
@@ -23,16 +23,7 @@ import (
 // a72RetryPolicy is a service config that retries every DemoService call failing with
 // UNAVAILABLE, up to maxAttempts attempts, 1 ms apart (grpc-go adds jitter).
 func a72RetryPolicy(maxAttempts int) string {
-	return fmt.Sprintf(`{"methodConfig": [{
-	"name": [{"service": "grpcobs.demo.v1.DemoService"}],
-	"retryPolicy": {
-		"maxAttempts": %d,
-		"initialBackoff": "0.001s",
-		"maxBackoff": "0.001s",
-		"backoffMultiplier": 1,
-		"retryableStatusCodes": ["UNAVAILABLE"]
-	}
-}]}`, maxAttempts)
+	return attempts.RetryPolicy(maxAttempts, "0.001s", 1, "")
 }
 
 // a72Script fails the attempts that reach the server's handler as it says: attempt n ends

@@ -24,6 +24,10 @@ func TestRandomMethodNamesAddNoSeries(t *testing.T) {
 	}{
 		{"semconv", nil, attribute.String("rpc.method", "_OTHER"), []string{"rpc.server.call.duration", "rpc.client.call.duration"}},
 		{"A66", []otelmetrics.Option{otelmetrics.WithA66()}, attribute.String("grpc.method", "other"), []string{"grpc.server.call.duration", "grpc.client.call.duration", "grpc.server.call.started"}},
+		{"A66 attempts", []otelmetrics.Option{otelmetrics.WithA66(), otelmetrics.WithAttempts()}, attribute.String("grpc.method", "other"), []string{
+			"grpc.client.call.duration", "grpc.client.attempt.started", "grpc.client.attempt.duration",
+			"grpc.client.attempt.sent_total_compressed_message_size", "grpc.client.attempt.rcvd_total_compressed_message_size",
+		}},
 	} {
 		t.Run(tc.family, func(t *testing.T) {
 			s := startStack(t, stackConfig{options: tc.options, harness: []testsrv.Option{
@@ -48,7 +52,19 @@ func TestRandomMethodNamesAddNoSeries(t *testing.T) {
 				var points int
 				var other uint64
 				if sum, ok := m.Data.(metricdata.Sum[int64]); ok {
-					points, other = len(sum.DataPoints), uint64(counterPoint(t, m, tc.other).Value)
+					for _, p := range sum.DataPoints {
+						if v, ok := p.Attributes.Value(tc.other.Key); ok && v == tc.other.Value {
+							other += uint64(p.Value)
+						}
+						points++
+					}
+				} else if sizes, ok := m.Data.(metricdata.Histogram[int64]); ok {
+					for _, p := range sizes.DataPoints {
+						if v, ok := p.Attributes.Value(tc.other.Key); ok && v == tc.other.Value {
+							other += p.Count
+						}
+						points++
+					}
 				} else {
 					for _, p := range histogram(t, m) {
 						if v, ok := p.Attributes.Value(tc.other.Key); ok && v == tc.other.Value {

@@ -14,7 +14,7 @@ import (
 // By default it records rpc.client.call.duration, as the semantic conventions v1.43.0 say,
 // with the server.address and server.port of the target the connection was created with; with
 // WithA66, grpc.client.call.duration, as grpc-go's stats/opentelemetry plugin does, with
-// grpc.target.
+// grpc.target, and, with WithAttempts too, the plugin's grpc.client.attempt.* metrics.
 type Client struct {
 	core *core
 }
@@ -30,8 +30,9 @@ func NewClient(opts ...Option) *Client {
 	return &Client{core: newCore(opts, true)}
 }
 
-// SignalTraits tells the grpcobs stack to run the metrics after tracing, and that they read no
-// message durations. It is for the stack; it is not an extension point.
+// SignalTraits tells the grpcobs stack to run the metrics after tracing, that they read no
+// message durations, and, with WithA66 and WithAttempts, that they want each attempt. It is
+// for the stack; it is not an extension point.
 func (cl *Client) SignalTraits() signal.Traits { return cl.core.traits() }
 
 // StartClientCall is ClientReporter for the grpcobs stack, which gives the connection: the

@@ -2,6 +2,7 @@ package otelmetrics
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
@@ -9,15 +10,16 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors/internal/boundedcache"
 	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 )
 
 // traits is what otelmetrics tells the grpcobs stack: it runs after tracing (the SDK's
-// exemplars read the span from the context), reads no message durations, and follows its
-// status policy.
+// exemplars read the span from the context), reads no message durations, follows its status
+// policy, and, as an A66 client with WithAttempts, wants each attempt.
 func (c *core) traits() signal.Traits {
-	return signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: true, StatusPolicy: c.policy}
+	return signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: true, StatusPolicy: c.policy, WantsAttempts: c.attempts}
 }
 
 // core is everything a Server and a Client do, for either side: the options, resolved once,
@@ -30,12 +32,17 @@ type core struct {
 	meters   *meterSource
 	methods  boundedcache.Map[methodKey, *method]
 	targets  a66Targets
+	attempts bool // an A66 client with WithAttempts: it records grpc.client.attempt.*
 }
 
 func newCore(opts []Option, isClient bool) *core {
 	o := newOptions(opts)
+	if o.attempts && !o.a66 {
+		otel.Handle(errors.New("otelmetrics.WithAttempts: ignored without otelmetrics.WithA66: the semantic conventions define no attempt metrics"))
+	}
 	conv := newConventions(o)
-	c := &core{isClient: isClient, policy: o.policy, conv: conv, meters: newMeterSource(o.meterProvider, conv, isClient)}
+	attempts := o.attempts && isClient && conv&conventionsA66 != 0
+	c := &core{isClient: isClient, policy: o.policy, conv: conv, attempts: attempts, meters: newMeterSource(o.meterProvider, conv, isClient, attempts)}
 	if len(o.knownMethods) > 0 || o.firstSeenMethods > 0 {
 		c.known = knownmethods.New(o.knownMethods, o.firstSeenMethods)
 	}

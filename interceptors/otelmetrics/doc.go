@@ -24,11 +24,14 @@
 // grpc-go's stats/opentelemetry plugin does: grpc.server.call.started,
 // grpc.server.call.duration and grpc.client.call.duration, with grpc.method ("other" for an
 // unknown method), grpc.status and, on clients, grpc.target (the connection's canonical
-// target; past 64 targets, "other"). The plugin's compressed-size histograms
-// (grpc.server.call.sent_total_compressed_message_size and
+// target; past 64 targets, "other"). With WithAttempts too, a client also records the
+// plugin's per-attempt metrics (grpc.client.attempt.started, grpc.client.attempt.duration and
+// the compressed bytes each attempt sent and received), through the stats handler
+// interceptors.DialOptions then installs: grpc-go retries below the interceptors, and only a
+// stats handler sees each attempt and the compressed sizes. The plugin's server
+// compressed-size histograms (grpc.server.call.sent_total_compressed_message_size and
 // grpc.server.call.rcvd_total_compressed_message_size) are NOT recorded, nor approximated:
-// only a stats handler sees the compressed sizes, and an interceptor does not. Neither are
-// its per-attempt client metrics (grpc.client.attempt.*).
+// grpcobs installs no stats handler on servers.
 //
 // A call's duration is the stack's: the one clock reading the span and the log line also use,
 // and a stream's covers the whole stream. When the call's context holds a sampled span (put
@@ -50,6 +53,10 @@
 //		tracing.NewClient(),
 //		otelmetrics.NewClient(otelmetrics.WithMeterProvider(mp)),
 //	), grpc.WithTransportCredentials(creds))...)
+//
+// or, to replace grpc-go's plugin on a client, attempts included:
+//
+//	otelmetrics.NewClient(otelmetrics.WithMeterProvider(mp), otelmetrics.WithA66(), otelmetrics.WithAttempts())
 //
 // docs/otelmetrics.md has the metric and attribute tables, when to choose which family, how to
 // run both during a migration, and how the metrics compare with otelgrpc's and grpc-go's.

@@ -60,6 +60,38 @@ func ExampleWithA66() {
 	// grpc.server.call.started ({call}) {grpc.method=grpcobs.demo.v1.DemoService/Echo} count=1
 }
 
+func ExampleWithAttempts() {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer func() { _ = mp.Shutdown(context.Background()) }()
+
+	// Echo is retried on UNAVAILABLE, up to three attempts.
+	const retryPolicy = `{"methodConfig": [{
+		"name": [{"service": "grpcobs.demo.v1.DemoService", "method": "Echo"}],
+		"retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.01s", "maxBackoff": "0.01s",
+			"backoffMultiplier": 1, "retryableStatusCodes": ["UNAVAILABLE"]}}]}`
+	srv := grpc.NewServer()
+	demov1.RegisterDemoServiceServer(srv, demo.NewService())
+	conn, stop := serve(srv, append(interceptors.DialOptions(otelmetrics.NewClient(
+		otelmetrics.WithMeterProvider(mp), otelmetrics.WithA66(), otelmetrics.WithAttempts(),
+	)), grpc.WithDefaultServiceConfig(retryPolicy))...)
+	defer stop()
+	// The demo server fails the first attempt with UNAVAILABLE; grpc-go retries it. The
+	// request is 9 bytes on the wire, the response 7.
+	_, _ = demov1.NewDemoServiceClient(conn).Echo(context.Background(), &demov1.EchoRequest{Message: "hello", UnavailableAttempts: 1})
+
+	printPoints(reader)
+	// Output:
+	// grpc.client.attempt.duration (s) {grpc.method=grpcobs.demo.v1.DemoService/Echo grpc.status=OK grpc.target=passthrough:///bufnet} count=1
+	// grpc.client.attempt.duration (s) {grpc.method=grpcobs.demo.v1.DemoService/Echo grpc.status=UNAVAILABLE grpc.target=passthrough:///bufnet} count=1
+	// grpc.client.attempt.rcvd_total_compressed_message_size (By) {grpc.method=grpcobs.demo.v1.DemoService/Echo grpc.status=OK grpc.target=passthrough:///bufnet} count=1 sum=7
+	// grpc.client.attempt.rcvd_total_compressed_message_size (By) {grpc.method=grpcobs.demo.v1.DemoService/Echo grpc.status=UNAVAILABLE grpc.target=passthrough:///bufnet} count=1 sum=0
+	// grpc.client.attempt.sent_total_compressed_message_size (By) {grpc.method=grpcobs.demo.v1.DemoService/Echo grpc.status=OK grpc.target=passthrough:///bufnet} count=1 sum=9
+	// grpc.client.attempt.sent_total_compressed_message_size (By) {grpc.method=grpcobs.demo.v1.DemoService/Echo grpc.status=UNAVAILABLE grpc.target=passthrough:///bufnet} count=1 sum=9
+	// grpc.client.attempt.started ({attempt}) {grpc.method=grpcobs.demo.v1.DemoService/Echo grpc.target=passthrough:///bufnet} count=2
+	// grpc.client.call.duration (s) {grpc.method=grpcobs.demo.v1.DemoService/Echo grpc.status=OK grpc.target=passthrough:///bufnet} count=1
+}
+
 // serve serves srv over bufconn and returns a client connection to it, with dopts, and the
 // function that stops both.
 func serve(srv *grpc.Server, dopts ...grpc.DialOption) (*grpc.ClientConn, func()) {
@@ -97,6 +129,10 @@ func printPoints(reader *sdkmetric.ManualReader) {
 			case metricdata.Histogram[float64]:
 				for _, p := range data.DataPoints {
 					lines = append(lines, fmt.Sprintf("%s (%s) {%s} count=%d", m.Name, m.Unit, setString(p.Attributes), p.Count))
+				}
+			case metricdata.Histogram[int64]:
+				for _, p := range data.DataPoints {
+					lines = append(lines, fmt.Sprintf("%s (%s) {%s} count=%d sum=%d", m.Name, m.Unit, setString(p.Attributes), p.Count, p.Sum))
 				}
 			case metricdata.Sum[int64]:
 				for _, p := range data.DataPoints {

@@ -98,3 +98,29 @@ func BenchmarkRecordCall(b *testing.B) {
 		}
 	}
 }
+
+// Recording an attempt (A66 client, WithAttempts) allocates at most one value, the attempt
+// that counts its bytes (here the compiler may keep it on the stack; the stack's handler
+// keeps it), whatever its code: the attribute sets are the call's, built once.
+func TestRecordingAnAttemptAllocatesOnlyTheAttempt(t *testing.T) {
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	c := newCore([]Option{WithMeterProvider(mp), WithA66(), WithAttempts()}, true)
+	m := c.method(echoMeta, nil, false)
+	failed := status.Error(codes.Unavailable, "no")
+	attempt := func(err error) {
+		e, _ := m.StartAttempt(context.Background(), 1, time.Now())
+		e.AttemptBegan(false)
+		p := e.(interface{ AttemptPayload(bool, int) })
+		p.AttemptPayload(true, 9)
+		p.AttemptPayload(false, 7)
+		e.AttemptEnded(err, time.Now())
+	}
+	attempt(nil)
+	attempt(failed)
+	for _, err := range []error{nil, failed} {
+		if got := testing.AllocsPerRun(200, func() { attempt(err) }); got > 1 {
+			t.Errorf("attempt ending with %v: %v allocations, want at most 1", err, got)
+		}
+	}
+}

@@ -32,7 +32,10 @@ type method struct {
 	duration []attribute.KeyValue // nil when the duration histogram is not recorded
 	legacy   []attribute.KeyValue // nil unless rpc/old or rpc/dup
 	started  []metric.AddOption   // grpc.server.call.started's, A66 servers only
-	ends     [numCodes]atomic.Pointer[endOptions]
+	// attemptStarted are grpc.client.attempt.started's (grpc.method, grpc.target), A66
+	// clients with WithAttempts only.
+	attemptStarted []metric.AddOption
+	ends           [numCodes]atomic.Pointer[endOptions]
 }
 
 // endOptions are the record options of the calls that end with one code.
@@ -87,6 +90,10 @@ func (c *core) newMethod(name callee, cc *grpc.ClientConn) *method {
 	}
 	if c.conv&conventionsA66 != 0 && !c.isClient {
 		m.started = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(m.duration...))}
+	}
+	if c.attempts {
+		// The plugin labels an attempt's start as the call's duration but its status.
+		m.attemptStarted = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(m.duration...))}
 	}
 	return m
 }

@@ -1,11 +1,8 @@
 package otelmetrics
 
 import (
-	"fmt"
-
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 )
 
@@ -16,6 +13,7 @@ type Option func(*options)
 type options struct {
 	meterProvider    metric.MeterProvider // nil: the global provider, looked up at each call
 	a66              bool
+	attempts         bool
 	policy           interceptors.StatusPolicy
 	knownMethods     []knownmethods.Method
 	firstSeenMethods int
@@ -56,15 +54,7 @@ func WithStatusPolicy(p interceptors.StatusPolicy) Option {
 // them. On a server, methods registered on the server are always known. A name that is not a
 // full method name is reported to otel.Handle, naming this option, and ignored. Default: none.
 func WithKnownMethods(methods ...string) Option {
-	parsed := make([]knownmethods.Method, 0, len(methods))
-	for _, name := range methods {
-		m, err := knownmethods.ParseMethod(name)
-		if err != nil {
-			otel.Handle(fmt.Errorf("otelmetrics.WithKnownMethods: %w", err))
-			continue
-		}
-		parsed = append(parsed, m)
-	}
+	parsed := knownmethods.ParseReported("otelmetrics.WithKnownMethods", methods)
 	return func(o *options) { o.knownMethods = append(o.knownMethods, parsed...) }
 }
 
@@ -73,8 +63,7 @@ func WithKnownMethods(methods ...string) Option {
 // attribute values. A negative n is reported to otel.Handle, naming this option, and ignored.
 // Default: 0.
 func WithFirstSeenMethods(n int) Option {
-	if err := knownmethods.CheckFirstSeen(n); err != nil {
-		otel.Handle(fmt.Errorf("otelmetrics.WithFirstSeenMethods: %w", err))
+	if !knownmethods.FirstSeenReported("otelmetrics.WithFirstSeenMethods", n) {
 		return nil
 	}
 	return func(o *options) { o.firstSeenMethods = n }
@@ -88,12 +77,36 @@ func WithFirstSeenMethods(n int) Option {
 //	grpc.server.call.duration  histogram  s       grpc.method, grpc.status
 //	grpc.client.call.duration  histogram  s       grpc.method, grpc.target, grpc.status
 //
-// The plugin's compressed-size histograms (grpc.server.call.sent_total_compressed_message_size
-// and grpc.server.call.rcvd_total_compressed_message_size) and its per-attempt client metrics
-// are not recorded: only a stats handler sees compressed sizes and attempts, and an
-// interceptor does not. OTEL_SEMCONV_STABILITY_OPT_IN does not apply to them.
+// The plugin's server compressed-size histograms
+// (grpc.server.call.sent_total_compressed_message_size and
+// grpc.server.call.rcvd_total_compressed_message_size) are not recorded: only a stats handler
+// sees compressed sizes, and grpcobs installs one on clients only. Its per-attempt client
+// metrics are recorded with WithAttempts. OTEL_SEMCONV_STABILITY_OPT_IN does not apply to
+// them.
 //
 // To record both families, put two signals in the stack, one with WithA66 and one without.
 func WithA66() Option {
 	return func(o *options) { o.a66 = true }
+}
+
+// WithAttempts makes an A66 Client (WithA66) also record each attempt of its calls, as
+// grpc-go's stats/opentelemetry plugin does (its default metrics), named, described, labelled
+// and bucketed as the plugin does:
+//
+//	grpc.client.attempt.started                             counter    {attempt}  grpc.method, grpc.target
+//	grpc.client.attempt.duration                            histogram  s          grpc.method, grpc.target, grpc.status
+//	grpc.client.attempt.sent_total_compressed_message_size  histogram  By         grpc.method, grpc.target, grpc.status
+//	grpc.client.attempt.rcvd_total_compressed_message_size  histogram  By         grpc.method, grpc.target, grpc.status
+//
+// grpc-go retries a call itself (a service config's retryPolicy, and transparently a stream
+// refused before it reached the server): interceptors.DialOptions then also installs the
+// stack's stats handler, which sees each attempt and the compressed size of each message it
+// sends and receives, as the plugin's does. The attempts' grpc.method and grpc.target are the
+// call's, under the same bounds.
+//
+// It does nothing on a Server (both sides take the same options), and nothing in the default
+// semantic-conventions family, which defines no attempt metrics: without WithA66 no stats
+// handler is installed, and the option is reported to otel.Handle, naming it. Default: off.
+func WithAttempts() Option {
+	return func(o *options) { o.attempts = true }
 }

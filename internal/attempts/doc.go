@@ -3,8 +3,9 @@
 // through the whole stack with every attempt followed, and assert, per scenario, the exact
 // span tree (the call span, one attempt span per attempt, the server span of each attempt
 // that reached the server under its attempt span), grpc_client_attempts_total and the
-// finished-call line. It holds no code: internal/firstlaw's suites prove, with the same
-// options on, that following attempts leaves the calls as they are.
+// finished-call line; its one piece of code, RetryPolicy, is the service config those tests
+// and the bench module's interop tests share. internal/firstlaw's suites prove, with the
+// same options on, that following attempts leaves the calls as they are.
 //
 // The client under test is wired as a user wires it:
 //

@@ -2,7 +2,6 @@ package attempts_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/metrics"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
+	shared "github.com/grpcobs/grpcobs/internal/attempts"
 	"github.com/grpcobs/grpcobs/internal/firstlaw"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	"github.com/sirupsen/logrus"
@@ -23,25 +23,8 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// retryPolicy is a service config that retries every DemoService call failing with
-// UNAVAILABLE, up to maxAttempts attempts, backing off initialBackoff times multiplier to the
-// power of the retries so far (grpc-go adds ±20% jitter), with throttling when it is not "".
-func retryPolicy(maxAttempts int, initialBackoff string, multiplier float64, throttling string) string {
-	sc := fmt.Sprintf(`{"methodConfig": [{
-	"name": [{"service": "grpcobs.demo.v1.DemoService"}],
-	"retryPolicy": {
-		"maxAttempts": %d,
-		"initialBackoff": %q,
-		"maxBackoff": "60s",
-		"backoffMultiplier": %g,
-		"retryableStatusCodes": ["UNAVAILABLE"]
-	}
-}]`, maxAttempts, initialBackoff, multiplier)
-	if throttling != "" {
-		sc += `, "retryThrottling": ` + throttling
-	}
-	return sc + "}"
-}
+// retryPolicy is the shared service config (shared.RetryPolicy).
+var retryPolicy = shared.RetryPolicy
 
 // script fails the attempts that reach the server as it says: the code of attempt n is
 // codes[n-1] (OK runs the handler), and attempts past its end run the handler. It runs

@@ -97,6 +97,20 @@ type AttemptEnder interface {
 	AttemptEnded(err error, end time.Time)
 }
 
+// AttemptPayloadEnder is implemented by an AttemptEnder that also wants the size on the wire
+// of each message of its attempt: the stack's stats handler calls AttemptPayload for each
+// stats.OutPayload (sent true) and stats.InPayload (sent false) grpc-go reports for the
+// attempt, with the event's CompressedLength (the message after compression, without the
+// gRPC frame header). A stream's sends and receives are reported on their own goroutines, so
+// AttemptPayload may run concurrently with itself and with AttemptEnded: an ender counts with
+// atomics, as grpc-go's stats/opentelemetry plugin does. Enders that do not implement it cost
+// nothing per message: the handler looks up no attempt for a payload event until an ender of
+// its stack has asked for payloads.
+type AttemptPayloadEnder interface {
+	AttemptEnder
+	AttemptPayload(sent bool, compressedLength int)
+}
+
 // ServerStarter is a grpcobs server reportable that wants the whole Call.
 type ServerStarter interface {
 	StartServerCall(ctx context.Context, call Call) (mw.Reporter, context.Context)
