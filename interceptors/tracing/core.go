@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/boundedcache"
 	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
@@ -34,7 +35,7 @@ type core struct {
 	kind       trace.SpanKind
 	conv       conventions
 	status     [numCodes][]attribute.KeyValue
-	methods    boundedCache[methodKey, *method]
+	methods    boundedcache.Map[methodKey, *method]
 	targets    targetCache
 	localAddrs localAddrCache
 	peerHosts  peerHostCache
@@ -60,7 +61,6 @@ func newCore(opts []Option, isClient bool) *core {
 	if len(o.knownMethods) > 0 || o.firstSeenMethods > 0 {
 		c.known = knownmethods.New(o.knownMethods, o.firstSeenMethods)
 	}
-	c.methods.max, c.targets.max = maxCachedMethods, maxCachedTargets
 	if isClient {
 		c.kind = trace.SpanKindClient
 		c.publicEndpoint = nil
@@ -169,7 +169,7 @@ func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, registere
 	if cc != nil {
 		key.target = cc.Target()
 	}
-	if m, ok := c.methods.load(key); ok {
+	if m, ok := c.methods.Load(key); ok {
 		return m
 	}
 	if !registered && !c.known.Known(meta.Service, meta.Method) {
@@ -184,5 +184,5 @@ func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, registere
 	if c.attempts {
 		m.attemptName = attemptSpanName(name)
 	}
-	return c.methods.store(key, m)
+	return c.methods.Store(key, m, maxCachedMethods)
 }

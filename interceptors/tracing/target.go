@@ -1,6 +1,7 @@
 package tracing
 
 import (
+	"github.com/grpcobs/grpcobs/interceptors/internal/boundedcache"
 	"github.com/grpcobs/grpcobs/interceptors/internal/rpcconv"
 	"go.opentelemetry.io/otel/attribute"
 	"google.golang.org/grpc"
@@ -13,7 +14,7 @@ const maxCachedTargets = 256
 // targetCache holds the server attributes of the targets a client has called, by
 // grpc.ClientConn.Target, which costs nothing to read (CanonicalTarget builds a string).
 type targetCache struct {
-	boundedCache[string, []attribute.KeyValue]
+	entries boundedcache.Map[string, []attribute.KeyValue]
 }
 
 // serverAttributes returns server.address and server.port of cc's target (see
@@ -24,8 +25,8 @@ func (c *targetCache) serverAttributes(cc *grpc.ClientConn) []attribute.KeyValue
 		return nil
 	}
 	target := cc.Target()
-	if attrs, ok := c.load(target); ok {
+	if attrs, ok := c.entries.Load(target); ok {
 		return attrs
 	}
-	return c.store(target, rpcconv.ServerAttributes(target, cc.CanonicalTarget()))
+	return c.entries.Store(target, rpcconv.ServerAttributes(target, cc.CanonicalTarget()), maxCachedTargets)
 }

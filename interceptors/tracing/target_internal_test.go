@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"testing"
 
-	"go.opentelemetry.io/otel/attribute"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
@@ -20,9 +19,9 @@ func TestServerAttributesWithoutAConnection(t *testing.T) {
 }
 
 func TestTargetCacheIsBounded(t *testing.T) {
-	targets := targetCache{boundedCache[string, []attribute.KeyValue]{max: maxCachedTargets}}
+	var targets targetCache
 	for i := range maxCachedTargets {
-		targets.store(strconv.Itoa(i), nil)
+		targets.entries.Store(strconv.Itoa(i), nil, maxCachedTargets)
 	}
 	cc, err := grpc.NewClient("dns:///example.com:443", grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -33,10 +32,10 @@ func TestTargetCacheIsBounded(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("serverAttributes past the bound = %v, want address and port", got)
 	}
-	if _, ok := targets.load("0"); ok {
+	if _, ok := targets.entries.Load("0"); ok {
 		t.Error("a target stored before the bound is still cached, want the cache started over")
 	}
-	if cached, ok := targets.load(cc.Target()); !ok || len(cached) != 2 || &cached[0] != &got[0] {
+	if cached, ok := targets.entries.Load(cc.Target()); !ok || len(cached) != 2 || &cached[0] != &got[0] {
 		t.Errorf("load after the bound = %v, %v; want the attributes returned, cached", cached, ok)
 	}
 }
