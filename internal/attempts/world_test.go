@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // retryPolicy is the shared service config (shared.RetryPolicy).
@@ -63,6 +64,12 @@ func (s *script) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, ha
 
 func (s *script) stream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	if err := s.fail(ss.Context()); err != nil {
+		// Refuse the attempt once its first request is in, as a handler would: had the
+		// refusal reached the client before the client wrote its request, grpc-go v1.85 would
+		// report the attempt to stats handlers as a success (csAttempt.sendMsg turns the
+		// failed write into io.EOF; bench/interop's A72 tests show it), and the test would
+		// race on it.
+		_ = ss.RecvMsg(new(emptypb.Empty))
 		return err
 	}
 	return handler(srv, ss)
