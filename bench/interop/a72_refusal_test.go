@@ -52,7 +52,7 @@ func TestA72RefusalBeforeTheRequest(t *testing.T) {
 				case <-ctx.Done():
 					return nil, errors.New("the server never refused the stream")
 				}
-				close(w.script.hold) // the holder ends, and the refusal follows its trailers
+				close(w.script.Hold) // the holder ends, and the refusal follows its trailers
 				if err := <-holder; err != nil {
 					return nil, err
 				}
@@ -71,7 +71,7 @@ func TestA72RefusalBeforeTheRequest(t *testing.T) {
 				holder <- err
 			}()
 			select {
-			case <-w.script.entered:
+			case <-w.script.Entered:
 			case <-ctx.Done():
 				t.Fatal("the holder never reached the server")
 			}

@@ -74,7 +74,7 @@ func (w *a72World) transparentRetry(t *testing.T) {
 		_, holder = c.Echo(ctx, &demov1.EchoRequest{Message: "holds the slot"})
 	})
 	select {
-	case <-w.script.entered:
+	case <-w.script.Entered:
 	case <-ctx.Done():
 		t.Fatal("the holder never reached the server")
 	}
@@ -84,7 +84,7 @@ func (w *a72World) transparentRetry(t *testing.T) {
 	}
 	select {
 	case <-w.refused:
-		close(w.script.hold)
+		close(w.script.Hold)
 	case <-ctx.Done():
 		t.Fatal("the server never refused the stream")
 	}

@@ -1,10 +1,8 @@
 package interop
 
 import (
-	"context"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,7 +15,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
-	"google.golang.org/grpc/status"
 )
 
 // a72RetryPolicy is a service config that retries every DemoService call failing with
@@ -26,53 +23,12 @@ func a72RetryPolicy(maxAttempts int) string {
 	return attempts.RetryPolicy(maxAttempts, "0.001s", 1, "")
 }
 
-// a72Script fails the attempts that reach the server's handler as it says: attempt n ends
-// with fail[n-1] ("attempt n refused") unless that is OK, and attempts past the end of fail
-// run the handler. With hold set, the first attempt closes entered and
-// waits in the server until hold is closed (or its context ends), holding its stream open.
-// It runs inside each stack's server tracing, so each server span has its attempt's code.
-type a72Script struct {
-	fail     []codes.Code
-	attempts atomic.Int32
-	hold     chan struct{}
-	entered  chan struct{}
-}
-
-func (s *a72Script) refuse(ctx context.Context) error {
-	n := int(s.attempts.Add(1))
-	if n == 1 && s.hold != nil {
-		close(s.entered)
-		select {
-		case <-s.hold:
-		case <-ctx.Done():
-		}
-	}
-	if n <= len(s.fail) && s.fail[n-1] != codes.OK {
-		return status.Errorf(s.fail[n-1], "attempt %d refused", n)
-	}
-	return nil
-}
-
-func (s *a72Script) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	if err := s.refuse(ctx); err != nil {
-		return nil, err
-	}
-	return handler(ctx, req)
-}
-
-func (s *a72Script) stream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-	if err := s.refuse(ss.Context()); err != nil {
-		return err
-	}
-	return handler(srv, ss)
-}
-
 // a72World is a demo server and a client connected to it, both traced by one stack into one
 // span recorder, the server failing attempts as its script says.
 type a72World struct {
 	tr     *traces
 	h      *testsrv.Harness
-	script *a72Script
+	script *attempts.Script
 	// refused is closed, with a72Config.refuseOne, when the server's refusal reaches the
 	// relay in front of the client, which holds it back until the stream holding the slot
 	// has ended.
@@ -94,12 +50,12 @@ type a72Config struct {
 
 func startA72World(t *testing.T, stack a72Stack, cfg a72Config) *a72World {
 	t.Helper()
-	w := &a72World{tr: newTraces(t), script: &a72Script{fail: cfg.fail}}
-	server := append(stack.server(w.tr), grpc.ChainUnaryInterceptor(w.script.unary), grpc.ChainStreamInterceptor(w.script.stream))
+	w := &a72World{tr: newTraces(t), script: &attempts.Script{Codes: cfg.fail}}
+	server := append(stack.server(w.tr), grpc.ChainUnaryInterceptor(w.script.Unary), grpc.ChainStreamInterceptor(w.script.Stream))
 	client := append(append(stack.client(w.tr), cfg.client...), grpc.WithDefaultServiceConfig(cfg.serviceConfig))
 	var extra []testsrv.Option
 	if cfg.refuseOne {
-		w.script.hold, w.script.entered, w.refused = make(chan struct{}), make(chan struct{}), make(chan struct{})
+		w.script.Hold, w.script.Entered, w.refused = make(chan struct{}), make(chan struct{}), make(chan struct{})
 		refusal := &firstlaw.Refusal{OnRefused: func() { close(w.refused) }}
 		server = append(server, grpc.MaxConcurrentStreams(1))
 		client = append(client, grpc.WithContextDialer(refusal.Dial))

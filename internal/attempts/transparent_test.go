@@ -40,7 +40,7 @@ func TestTransparentRetry(t *testing.T) {
 		_, holder = c.Echo(ctx, &demov1.EchoRequest{Message: "holds the slot"})
 	})
 	select {
-	case <-w.script.entered:
+	case <-w.script.Entered:
 	case <-ctx.Done():
 		t.Fatal("the holder never reached the server")
 	}
@@ -50,7 +50,7 @@ func TestTransparentRetry(t *testing.T) {
 	}
 	select {
 	case <-refused:
-		close(w.script.hold)
+		close(w.script.Hold)
 	case <-ctx.Done():
 		t.Fatal("the server never refused the stream")
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,60 +19,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // retryPolicy is the shared service config (shared.RetryPolicy).
 var retryPolicy = shared.RetryPolicy
-
-// script fails the attempts that reach the server as it says: the code of attempt n is
-// codes[n-1] (OK runs the handler), and attempts past its end run the handler. It runs
-// inside the server's stack, so the server span of each attempt has its code.
-//
-// With hold set, the first attempt to reach the server closes entered and waits in the
-// server until hold is closed (or its context ends), holding its stream open.
-type script struct {
-	codes    []codes.Code
-	attempts atomic.Int32
-	hold     chan struct{}
-	entered  chan struct{}
-}
-
-func (s *script) fail(ctx context.Context) error {
-	n := int(s.attempts.Add(1))
-	if n == 1 && s.hold != nil {
-		close(s.entered)
-		select {
-		case <-s.hold:
-		case <-ctx.Done():
-		}
-	}
-	if n <= len(s.codes) && s.codes[n-1] != codes.OK {
-		return status.Errorf(s.codes[n-1], "attempt %d refused", n)
-	}
-	return nil
-}
-
-func (s *script) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	if err := s.fail(ctx); err != nil {
-		return nil, err
-	}
-	return handler(ctx, req)
-}
-
-func (s *script) stream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-	if err := s.fail(ss.Context()); err != nil {
-		// Refuse the attempt once its first request is in, as a handler would: had the
-		// refusal reached the client before the client wrote its request, grpc-go v1.85 would
-		// report the attempt to stats handlers as a success (csAttempt.sendMsg turns the
-		// failed write into io.EOF; bench/interop's A72 tests show it), and the test would
-		// race on it.
-		_ = ss.RecvMsg(new(emptypb.Empty))
-		return err
-	}
-	return handler(srv, ss)
-}
 
 // world is a demo server traced by the stack, failing attempts as its script says, and a
 // client with the whole stack following every attempt, under a service config.
@@ -81,7 +30,7 @@ type world struct {
 	obs           *firstlaw.Observers
 	clientMetrics *metrics.ClientMetrics
 	h             *testsrv.Harness
-	script        *script
+	script        *shared.Script
 	tracer        trace.Tracer // of the same provider, for the caller's own spans
 }
 
@@ -97,21 +46,21 @@ type worldConfig struct {
 	clientTracing []tracing.Option    // added to the client's tracing options
 	server        []grpc.ServerOption // added to the server's options
 	harness       []testsrv.Option    // added to the harness' options
-	holdFirst     bool                // the script holds the first attempt (see script)
+	holdFirst     bool                // the script holds the first attempt (see shared.Script)
 }
 
 func startWorldWith(t *testing.T, cfg worldConfig) *world {
 	t.Helper()
-	w := &world{obs: firstlaw.NewObservers(), script: &script{codes: cfg.fail}}
+	w := &world{obs: firstlaw.NewObservers(), script: &shared.Script{Codes: cfg.fail}}
 	if cfg.holdFirst {
-		w.script.hold, w.script.entered = make(chan struct{}), make(chan struct{})
+		w.script.Hold, w.script.Entered = make(chan struct{}), make(chan struct{})
 	}
 	tp := w.obs.TracerProvider(t, sdktrace.AlwaysSample())
 	w.tracer = tp.Tracer("test")
 	w.clientMetrics = metrics.NewClientMetrics(metrics.WithAttempts())
 	w.obs.Registry.MustRegister(w.clientMetrics)
 	server := append(interceptors.ServerOptions(tracing.NewServer(tracing.WithTracerProvider(tp))),
-		grpc.ChainUnaryInterceptor(w.script.unary), grpc.ChainStreamInterceptor(w.script.stream))
+		grpc.ChainUnaryInterceptor(w.script.Unary), grpc.ChainStreamInterceptor(w.script.Stream))
 	server = append(server, cfg.server...)
 	tracingOpts := append([]tracing.Option{tracing.WithTracerProvider(tp), tracing.WithAttemptSpans()}, cfg.clientTracing...)
 	client := append(interceptors.DialOptions(
