@@ -35,7 +35,7 @@ GO_MODULES := . $(patsubst %/go.mod,%,$(wildcard bench/go.mod)) $(EXTRA_GO_MODUL
 .PHONY: test tools generate generate-check lint fmt-check vet staticcheck buf-lint unit bench-smoke demo bench loadtest soak fuzz help
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 $(TOOLS_STAMP): tools/go.mod tools/go.sum
 	@mkdir -p $(BIN)
