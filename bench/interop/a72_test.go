@@ -1,14 +1,12 @@
 package interop
 
 import (
-	"errors"
-	"io"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/grpcobs/grpcobs/internal/attempts"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -56,48 +54,11 @@ func (w *a72World) echo(t *testing.T, code codes.Code, wantErr string) {
 
 // transparentRetry makes a ServerStream call that the server refuses before any handler
 // sees it (a72Config.refuseOne), while an Echo holds the server's only stream slot; grpc-go
-// retries the stream transparently, with no retry policy.
-//
-// The holder is released only once ServerStream has returned, that is once the refused
-// attempt has sent its request and closed its side: the refusal then reaches the client
-// while it waits in RecvMsg, which ends the attempt with the refusal's UNAVAILABLE. Had it
-// reached the client before the request was written, grpc-go v1.85 would end the refused
-// attempt with no error (csAttempt.sendMsg turns the failed write into io.EOF, which
-// csAttempt.finish reports to stats handlers as a success), and both stacks would show an
-// OK attempt.
+// retries the stream transparently, with no retry policy (see attempts.TransparentRetry for
+// why the holder is released only once the refused attempt has written its request).
 func (w *a72World) transparentRetry(t *testing.T) {
 	t.Helper()
-	ctx, c := testContext(t), w.h.Demo()
-	var holder error
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		_, holder = c.Echo(ctx, &demov1.EchoRequest{Message: "holds the slot"})
-	})
-	select {
-	case <-w.script.Entered:
-	case <-ctx.Done():
-		t.Fatal("the holder never reached the server")
-	}
-	stream, err := c.ServerStream(ctx, &demov1.ServerStreamRequest{Message: "refused", Count: 1})
-	if err != nil {
-		t.Fatalf("ServerStream: %v", err)
-	}
-	select {
-	case <-w.refused:
-		close(w.script.Hold)
-	case <-ctx.Done():
-		t.Fatal("the server never refused the stream")
-	}
-	if _, err := stream.Recv(); err != nil {
-		t.Fatalf("Recv = %v, want the one message", err)
-	}
-	wg.Wait()
-	if holder != nil {
-		t.Fatalf("holder Echo = %v", holder)
-	}
-	if _, err := stream.Recv(); !errors.Is(err, io.EOF) {
-		t.Fatalf("final Recv = %v, want io.EOF", err)
-	}
+	attempts.TransparentRetry(t, testContext(t), w.h.Demo(), w.script, w.refused)
 }
 
 // The lines of the trees. grpcobs names spans as the semantic conventions (and otelgrpc) do,

@@ -2,7 +2,6 @@ package logging_test
 
 import (
 	"context"
-	"net"
 	"os"
 
 	mwlogging "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
@@ -10,12 +9,11 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/logging/jsonformat"
 	"github.com/grpcobs/grpcobs/internal/demo"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"github.com/sirupsen/logrus"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 )
 
 func ExampleNewServer() {
@@ -30,7 +28,7 @@ func ExampleNewServer() {
 	)...)
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
 
-	conn, stop := serve(srv)
+	conn, stop := testsrv.Serve(srv)
 	defer stop()
 	_, _ = demov1.NewDemoServiceClient(conn).Echo(context.Background(), &demov1.EchoRequest{FailCode: 5})
 	// Output:
@@ -45,7 +43,7 @@ func ExampleNewClient() {
 
 	srv := grpc.NewServer()
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
-	conn, stop := serve(srv, interceptors.DialOptions(
+	conn, stop := testsrv.Serve(srv, interceptors.DialOptions(
 		// tracing.NewClient() goes first: then the lines carry the client span's ids.
 		logging.NewClient(logger),
 	)...)
@@ -72,7 +70,7 @@ func ExampleFromContext() {
 	srv := grpc.NewServer(interceptors.ServerOptions(logging.NewServer(logger))...)
 	demov1.RegisterDemoServiceServer(srv, demo.NewService(demo.WithHook(handler)))
 
-	conn, stop := serve(srv)
+	conn, stop := testsrv.Serve(srv)
 	defer stop()
 	_, _ = demov1.NewDemoServiceClient(conn).Echo(context.Background(), &demov1.EchoRequest{Message: "hi"})
 	// Output:
@@ -114,27 +112,4 @@ func (dropTime) Levels() []logrus.Level { return logrus.AllLevels }
 func (dropTime) Fire(e *logrus.Entry) error {
 	delete(e.Data, logging.FieldTimeMS)
 	return nil
-}
-
-// serve serves srv over an in-memory connection and returns a client connection to it, and a
-// function that closes both.
-func serve(srv *grpc.Server, opts ...grpc.DialOption) (*grpc.ClientConn, func()) {
-	lis := bufconn.Listen(1 << 20)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(lis)
-	}()
-	conn, err := grpc.NewClient("passthrough:///bufnet", append([]grpc.DialOption{
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-	}, opts...)...)
-	if err != nil {
-		panic(err)
-	}
-	return conn, func() {
-		_ = conn.Close()
-		srv.Stop()
-		<-done
-	}
 }

@@ -55,7 +55,7 @@ func Example_nonBlockingWriter() {
 
 	srv := grpc.NewServer(interceptors.ServerOptions(logging.NewServer(logger))...)
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
-	conn, stop := serve(srv)
+	conn, stop := testsrv.Serve(srv)
 	client := demov1.NewDemoServiceClient(conn)
 	echo := func(failCode int32) {
 		_, err := client.Echo(context.Background(), &demov1.EchoRequest{FailCode: failCode})

@@ -20,7 +20,7 @@ func ExampleWithKnownMethods() {
 	reg.MustRegister(cliMetrics)
 
 	srv := grpc.NewServer(grpc.UnknownServiceHandler(testsrv.EchoAnything))
-	conn, stop := serve(srv, interceptors.DialOptions(cliMetrics)...)
+	conn, stop := testsrv.Serve(srv, interceptors.DialOptions(cliMetrics)...)
 	defer stop()
 	for _, method := range []string{"/dynamic.v1.Catalog/Lookup", "/dynamic.v1.Catalog/Unlisted"} {
 		_ = conn.Invoke(context.Background(), method, &demov1.EchoRequest{}, &demov1.EchoResponse{})

@@ -3,17 +3,15 @@ package metrics_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/metrics"
 	"github.com/grpcobs/grpcobs/internal/demo"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 )
 
 func ExampleNewServerMetrics() {
@@ -25,7 +23,7 @@ func ExampleNewServerMetrics() {
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
 	srvMetrics.InitializeMetrics(srv) // series at zero; every method srv registers is known
 
-	conn, stop := serve(srv)
+	conn, stop := testsrv.Serve(srv)
 	defer stop()
 	client := demov1.NewDemoServiceClient(conn)
 	_, _ = client.Echo(context.Background(), &demov1.EchoRequest{Message: "hello"})
@@ -52,7 +50,7 @@ func ExampleNewClientMetrics() {
 
 	srv := grpc.NewServer()
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
-	conn, stop := serve(srv, interceptors.DialOptions(cliMetrics)...)
+	conn, stop := testsrv.Serve(srv, interceptors.DialOptions(cliMetrics)...)
 	defer stop()
 
 	stream, err := demov1.NewDemoServiceClient(conn).ServerStream(context.Background(), &demov1.ServerStreamRequest{Count: 3})
@@ -76,24 +74,6 @@ func ExampleNewClientMetrics() {
 	// grpc_client_handling_seconds_count{grpc_method="other",grpc_service="other",grpc_type="unary"} 1
 	// grpc_client_msg_sent_total{grpc_method="other",grpc_service="other",grpc_type="unary"} 1
 	// grpc_client_started_total{grpc_method="other",grpc_service="other",grpc_type="unary"} 1
-}
-
-// serve serves srv over an in-memory connection and returns a client connection to it, and a
-// function that closes both.
-func serve(srv *grpc.Server, opts ...grpc.DialOption) (*grpc.ClientConn, func()) {
-	lis := bufconn.Listen(1 << 20)
-	go func() { _ = srv.Serve(lis) }()
-	conn, err := grpc.NewClient("passthrough:///bufnet", append(opts,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-	)...)
-	if err != nil {
-		panic(err)
-	}
-	return conn, func() {
-		_ = conn.Close()
-		srv.Stop()
-	}
 }
 
 // printNonZero prints the series of a method that are not zero, in the text format; for a

@@ -3,18 +3,16 @@ package otelmetrics_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"slices"
 
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/otelmetrics"
 	"github.com/grpcobs/grpcobs/internal/demo"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 )
 
 func ExampleNewServer() {
@@ -24,7 +22,7 @@ func ExampleNewServer() {
 
 	srv := grpc.NewServer(interceptors.ServerOptions(otelmetrics.NewServer(otelmetrics.WithMeterProvider(mp)))...)
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
-	conn, stop := serve(srv)
+	conn, stop := testsrv.Serve(srv)
 	defer stop()
 	client := demov1.NewDemoServiceClient(conn)
 	_, _ = client.Echo(context.Background(), &demov1.EchoRequest{Message: "hello"})
@@ -46,7 +44,7 @@ func ExampleWithA66() {
 	a66 := []otelmetrics.Option{otelmetrics.WithMeterProvider(mp), otelmetrics.WithA66()}
 	srv := grpc.NewServer(interceptors.ServerOptions(otelmetrics.NewServer(a66...))...)
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
-	conn, stop := serve(srv, interceptors.DialOptions(otelmetrics.NewClient(a66...))...)
+	conn, stop := testsrv.Serve(srv, interceptors.DialOptions(otelmetrics.NewClient(a66...))...)
 	defer stop()
 	_, _ = demov1.NewDemoServiceClient(conn).Echo(context.Background(), &demov1.EchoRequest{Message: "hello"})
 	// A method that no generated code in the program declares is recorded as other.
@@ -72,7 +70,7 @@ func ExampleWithAttempts() {
 			"backoffMultiplier": 1, "retryableStatusCodes": ["UNAVAILABLE"]}}]}`
 	srv := grpc.NewServer()
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
-	conn, stop := serve(srv, append(interceptors.DialOptions(otelmetrics.NewClient(
+	conn, stop := testsrv.Serve(srv, append(interceptors.DialOptions(otelmetrics.NewClient(
 		otelmetrics.WithMeterProvider(mp), otelmetrics.WithA66(), otelmetrics.WithAttempts(),
 	)), grpc.WithDefaultServiceConfig(retryPolicy))...)
 	defer stop()
@@ -90,29 +88,6 @@ func ExampleWithAttempts() {
 	// grpc.client.attempt.sent_total_compressed_message_size (By) {grpc.method=grpcobs.demo.v1.DemoService/Echo grpc.status=UNAVAILABLE grpc.target=passthrough:///bufnet} count=1 sum=9
 	// grpc.client.attempt.started ({attempt}) {grpc.method=grpcobs.demo.v1.DemoService/Echo grpc.target=passthrough:///bufnet} count=2
 	// grpc.client.call.duration (s) {grpc.method=grpcobs.demo.v1.DemoService/Echo grpc.status=OK grpc.target=passthrough:///bufnet} count=1
-}
-
-// serve serves srv over bufconn and returns a client connection to it, with dopts, and the
-// function that stops both.
-func serve(srv *grpc.Server, dopts ...grpc.DialOption) (*grpc.ClientConn, func()) {
-	lis := bufconn.Listen(1 << 20)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(lis)
-	}()
-	dopts = append(dopts,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }))
-	conn, err := grpc.NewClient("passthrough:///bufnet", dopts...)
-	if err != nil {
-		panic(err)
-	}
-	return conn, func() {
-		_ = conn.Close()
-		srv.Stop()
-		<-done
-	}
 }
 
 // printPoints prints every data point the reader holds, one line each, sorted.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,11 +12,10 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors/statuspage"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
 	"github.com/grpcobs/grpcobs/internal/demo"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 )
 
 func Example() {
@@ -30,7 +28,7 @@ func Example() {
 	// The same page records both sides: the server's calls and the client's.
 	srv := grpc.NewServer(interceptors.ServerOptions(page)...)
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
-	conn, stop := serve(srv, interceptors.DialOptions(page)...)
+	conn, stop := testsrv.Serve(srv, interceptors.DialOptions(page)...)
 	defer stop()
 	client := demov1.NewDemoServiceClient(conn)
 	_, _ = client.Echo(context.Background(), &demov1.EchoRequest{Message: "hello"})
@@ -82,7 +80,7 @@ func ExampleWithTraceURL() {
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 	srv := grpc.NewServer(interceptors.ServerOptions(tracing.NewServer(tracing.WithTracerProvider(tp)), page)...)
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
-	conn, stop := serve(srv)
+	conn, stop := testsrv.Serve(srv)
 	defer stop()
 	_, _ = demov1.NewDemoServiceClient(conn).Echo(context.Background(), &demov1.EchoRequest{FailCode: 14})
 
@@ -94,27 +92,4 @@ func ExampleWithTraceURL() {
 	fmt.Println(strings.Replace(link, link[len(link)-32:], "<32 hex digits>", 1))
 	// Output:
 	// <a href="http://jaeger:16686/trace/<32 hex digits>
-}
-
-// serve serves srv on an in-memory listener and returns a client connection to it, and a
-// function that closes both.
-func serve(srv *grpc.Server, dialOpts ...grpc.DialOption) (*grpc.ClientConn, func()) {
-	lis := bufconn.Listen(1 << 20)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(lis)
-	}()
-	conn, err := grpc.NewClient("passthrough:///bufnet", append([]grpc.DialOption{
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-	}, dialOpts...)...)
-	if err != nil {
-		panic(err)
-	}
-	return conn, func() {
-		_ = conn.Close()
-		srv.Stop()
-		<-done
-	}
 }

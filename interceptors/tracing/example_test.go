@@ -4,44 +4,26 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"net"
 
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
 	"github.com/grpcobs/grpcobs/internal/demo"
+	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"go.opentelemetry.io/otel/baggage"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/test/bufconn"
 )
 
 // serveDemo serves the demo service in memory and returns a client of it, and a function
 // that stops both.
 func serveDemo(service *demo.Service, serverOpts []grpc.ServerOption, dialOpts ...grpc.DialOption) (demov1.DemoServiceClient, func()) {
-	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer(serverOpts...)
 	demov1.RegisterDemoServiceServer(srv, service)
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		_ = srv.Serve(lis)
-	}()
-	conn, err := grpc.NewClient("passthrough:///bufnet", append([]grpc.DialOption{
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-	}, dialOpts...)...)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return demov1.NewDemoServiceClient(conn), func() {
-		_ = conn.Close()
-		srv.Stop()
-		<-served
-	}
+	conn, stop := testsrv.Serve(srv, dialOpts...)
+	return demov1.NewDemoServiceClient(conn), stop
 }
 
 // The server side: a caller sends its trace context, the server span continues its trace.
