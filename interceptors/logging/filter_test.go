@@ -38,9 +38,7 @@ func TestFiltersSeeTheCallAndItsOutcome(t *testing.T) {
 	if len(spans) != 2 {
 		t.Fatalf("%d server spans, want 2", len(spans))
 	}
-	d := func(i int) time.Duration {
-		return time.Duration(r.serverSpans.timeMS(t, spans[i]) * float64(time.Millisecond))
-	}
+	d := func(i int) time.Duration { return r.serverSpans.duration(t, spans[i]) }
 	call := logging.Call{Service: demoService, Method: "ServerStream", Type: interceptors.ServerStream}
 	failed := call
 	failed.Finished, failed.Code, failed.Duration = true, codes.NotFound, d(0)

@@ -102,8 +102,9 @@ func (s *spanner) only(t *testing.T) sdktrace.ReadOnlySpan {
 	return ended[0]
 }
 
-// timeMS is the grpc.time_ms the call of span must log: the duration the stack reported.
-func (s *spanner) timeMS(t *testing.T, span sdktrace.ReadOnlySpan) float64 {
+// duration is the duration the stack reported for the call of span, exactly: the one a
+// filter must see.
+func (s *spanner) duration(t *testing.T, span sdktrace.ReadOnlySpan) time.Duration {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -111,7 +112,15 @@ func (s *spanner) timeMS(t *testing.T, span sdktrace.ReadOnlySpan) float64 {
 	if !ok {
 		t.Fatalf("no duration recorded for span %s", span.Name())
 	}
-	return float64(d) / float64(time.Millisecond)
+	return d
+}
+
+// timeMS is the grpc.time_ms the call of span must log: the duration the stack reported, in
+// milliseconds, computed as the logger computes it. Compare durations with duration, never by
+// converting this back: the float round trip can be a nanosecond off.
+func (s *spanner) timeMS(t *testing.T, span sdktrace.ReadOnlySpan) float64 {
+	t.Helper()
+	return float64(s.duration(t, span)) / float64(time.Millisecond)
 }
 
 // logbook is a logger whose entries a test reads: through a hook, and as the JSON lines of
