@@ -21,7 +21,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/status"
 )
 
 // demoCall is one call of the demo, run inside its own root span.
@@ -52,6 +51,13 @@ var failingCall = demoCall{name: "Echo", wantCode: codes.NotFound, call: func(ct
 // span of that attempt, and its log line counts the attempts.
 var retriedCall = demoCall{name: "Echo-retried", call: func(ctx context.Context, c demov1.DemoServiceClient) error {
 	_, err := c.Echo(ctx, &demov1.EchoRequest{Message: "retry me", UnavailableAttempts: 1})
+	return err
+}}
+
+// outageCall, made by -loop only, fails with a server error: the server refuses every
+// attempt with UNAVAILABLE (fail_code 14), so the retry policy makes three and gives up.
+var outageCall = demoCall{name: "Echo-unavailable", wantCode: codes.Unavailable, call: func(ctx context.Context, c demov1.DemoServiceClient) error {
+	_, err := c.Echo(ctx, &demov1.EchoRequest{Message: "outage", FailCode: int32(codes.Unavailable)})
 	return err
 }}
 
@@ -101,32 +107,24 @@ func callAll(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		plan = append(plan, demoCalls()...)
 	}
 	plan = append(plan, failingCall, retriedCall)
+	c := caller{addr: cfg.addr, client: client, tracer: tracer, timeout: cfg.timeout, out: stdout}
 
-	fmt.Fprintf(stdout, "%-13s %-17s %s\n", "CALL", "CODE", "TRACE ID")
-	var unexpected []string
-	for i, c := range plan {
-		callCtx, cancel := context.WithTimeout(ctx, cfg.timeout)
-		callCtx, span := tracer.Start(callCtx, "demo "+c.name)
-		err := c.call(callCtx, client)
-		span.End()
-		cancel()
-		code := status.Code(err)
-		fmt.Fprintf(stdout, "%-13s %-17s %s\n", c.name, code, span.SpanContext().TraceID())
-		if i == 0 && code == codes.Unavailable {
-			return fmt.Errorf("cannot reach the server at %s: %w", cfg.addr, err)
-		}
-		if code != c.wantCode {
-			unexpected = append(unexpected, fmt.Sprintf("%s: %v", c.name, err))
-		}
+	fmt.Fprintf(stdout, "%-17s %-17s %s\n", "CALL", "CODE", "TRACE ID")
+	var unexpected tally
+	if cfg.loop {
+		plan = append(plan, outageCall)
+		err = c.loop(ctx, plan, cfg.rate, cfg.duration, &unexpected)
+	} else {
+		err = c.once(ctx, plan, &unexpected)
+	}
+	if err != nil {
+		return err
 	}
 	fmt.Fprintln(stdout)
 	if err := printSummary(stdout, metricsRegistry); err != nil {
 		return err
 	}
-	if len(unexpected) > 0 {
-		return fmt.Errorf("%d calls did not end as expected: %v", len(unexpected), unexpected)
-	}
-	return nil
+	return unexpected.err()
 }
 
 func callEcho(ctx context.Context, c demov1.DemoServiceClient) error {

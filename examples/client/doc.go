@@ -6,6 +6,10 @@
 //
 //	client -addr localhost:50051 -n 3 -baggage "user=alice,tenant=acme"
 //
+// With -loop it makes those calls, plus an Echo the server fails with UNAVAILABLE on every
+// attempt (retried, then given up), in turn, -rate a second, until SIGINT or SIGTERM (or
+// -duration), then prints the summary and exits 0: steady traffic for `make up`.
+//
 // Call logs go to stderr as JSON; spans go where the OTEL_* environment says, and so do the
 // OpenTelemetry call metrics when OTEL_METRICS_EXPORTER asks for them ("console": readable, on
 // stderr, at exit). A server that cannot be reached gives a clear error and exit code 1; bad

@@ -24,6 +24,10 @@ type config struct {
 	calls   int
 	baggage baggage.Baggage
 	timeout time.Duration
+	// loop repeats the calls until interrupted or duration has passed, rate calls a second.
+	loop     bool
+	rate     float64
+	duration time.Duration
 }
 
 var errUsage = errors.New("usage")
@@ -39,6 +43,9 @@ func parseConfig(args []string, usage io.Writer) (config, error) {
 	fs.IntVar(&cfg.calls, "n", 1, "calls of each kind")
 	fs.StringVar(&rawBaggage, "baggage", "", `W3C baggage for every call, e.g. "user=alice,tenant=acme"`)
 	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Second, "deadline of each call")
+	fs.BoolVar(&cfg.loop, "loop", false, "repeat the calls, plus one failing with a server error, until interrupted (or -duration)")
+	fs.Float64Var(&cfg.rate, "rate", 5, "calls a second with -loop")
+	fs.DurationVar(&cfg.duration, "duration", 0, "with -loop, stop after this long (0: at SIGINT or SIGTERM)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -50,6 +57,12 @@ func parseConfig(args []string, usage io.Writer) (config, error) {
 	}
 	if cfg.timeout <= 0 {
 		return cfg, fmt.Errorf("%w: -timeout must be positive, got %v", errUsage, cfg.timeout)
+	}
+	if cfg.rate <= 0 {
+		return cfg, fmt.Errorf("%w: -rate must be positive, got %g", errUsage, cfg.rate)
+	}
+	if cfg.duration < 0 {
+		return cfg, fmt.Errorf("%w: -duration must not be negative, got %v", errUsage, cfg.duration)
 	}
 	bag, err := baggage.Parse(rawBaggage)
 	if err != nil {

@@ -83,6 +83,8 @@ func TestClientRejectsBadFlags(t *testing.T) {
 		{"-n", "0"},
 		{"-baggage", "no equals sign"},
 		{"-timeout", "0s"},
+		{"-loop", "-rate", "0"},
+		{"-loop", "-duration", "-1s"},
 		{"-bogus"},
 		{"extra"},
 	} {
