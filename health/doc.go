@@ -11,6 +11,11 @@
 // answered. Checks gate Overall and Readiness unless told otherwise, never Liveness, so that
 // a database outage takes pods out of the load balancer instead of restarting them all.
 //
+// A status can also be set by hand, as with grpc-go's health.Server.SetServingStatus: a
+// NOT_SERVING set by hand holds a service there over passing checks, SERVING hands it back
+// to its checks and never hides a failing one, and Shutdown wins over both. AddServer makes
+// every service registered on a grpc.Server a health service in one call.
+//
 // Answers never wait on a check: Check, Watch, List, Report and the HTTP handler read the
 // last results. A checker that hangs is cut off at its timeout and counts as failing; one
 // that panics counts as failing with the panic in its error.
@@ -18,14 +23,12 @@
 // Every status change is logged through logrus (a warning with the error when a check
 // fails, info when it recovers and when a service changes status), exported through
 // Registry.Collector as Prometheus metrics, and each check run can be a span
-// (WithTracerProvider). The lines are written in order by a goroutine of the registry, so
+// (WithTracerProvider). The HTTP handler answers the status alone unless WithDetails asks
+// for the whole report, whose error texts can name internal hosts. The lines are written in order by a goroutine of the registry, so
 // that a stalled log writer never holds up a check, a probe or Stop.
 //
 //	registry := health.NewRegistry(health.WithLogger(logger))
 //	if err := registry.Register("postgres", checks.SQL(db), health.Every(5*time.Second)); err != nil {
-//		return err
-//	}
-//	if err := registry.AddService("grpcobs.demo.v1.DemoService"); err != nil {
 //		return err
 //	}
 //	promRegistry.MustRegister(registry.Collector())
@@ -34,8 +37,12 @@
 //
 //	healthServer := health.NewServer(registry)
 //	healthpb.RegisterHealthServer(grpcServer, healthServer)
+//	if _, err := registry.AddServer(grpcServer); err != nil { // after registering the services
+//		return err
+//	}
 //	mux.Handle("/healthz", health.NewHandler(registry, health.Liveness))
 //	mux.Handle("/readyz", health.NewHandler(registry, health.Readiness))
+//	adminMux.Handle("/readyz", health.NewHandler(registry, health.Readiness, health.WithDetails()))
 //
 //	// On SIGTERM: stop taking traffic, let balancers notice, then stop.
 //	healthServer.Shutdown()

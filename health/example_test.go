@@ -142,14 +142,20 @@ func ExampleNewHandler() {
 		fmt.Println(err)
 		return
 	}
+	// Probes get the status alone.
 	mux := http.NewServeMux()
 	mux.Handle("/healthz", health.NewHandler(registry, health.Liveness))
 	mux.Handle("/readyz", health.NewHandler(registry, health.Readiness))
 	server := httptest.NewServer(mux)
 	defer server.Close()
+	// Operators, on a listener only they reach, get the report with the checks' errors.
+	adminMux := http.NewServeMux()
+	adminMux.Handle("/readyz", health.NewHandler(registry, health.Readiness, health.WithDetails()))
+	admin := httptest.NewServer(adminMux)
+	defer admin.Close()
 
-	get := func(path string, printBody bool) {
-		resp, err := http.Get(server.URL + path)
+	get := func(url, path string, printBody bool) {
+		resp, err := http.Get(url + path)
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -163,15 +169,23 @@ func ExampleNewHandler() {
 	}
 
 	// Not started yet: the database check has no result, so the server is live but not ready.
-	get("/healthz", false)
-	get("/readyz", true)
+	get(server.URL, "/healthz", true)
+	get(server.URL, "/readyz", true)
+	get(admin.URL, "/readyz", true)
 
 	registry.Start(context.Background())
 	defer registry.Stop()
 	waitUntil(registry, health.Readiness, healthpb.HealthCheckResponse_SERVING)
-	get("/readyz", false)
+	get(server.URL, "/readyz", false)
 	// Output:
 	// /healthz 200 OK
+	// {
+	//   "status": "SERVING"
+	// }
+	// /readyz 503 Service Unavailable
+	// {
+	//   "status": "NOT_SERVING"
+	// }
 	// /readyz 503 Service Unavailable
 	// {
 	//   "service": "readiness",

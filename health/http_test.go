@@ -65,7 +65,38 @@ const reportStoryBody = `  "shutdown": false,
 }
 `
 
-func TestHandlerAnswersTheChosenServiceWithTheReport(t *testing.T) {
+func TestHandlerAnswersTheStatusAloneByDefault(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := reportStory(t) // db failing: readiness NOT_SERVING, liveness SERVING
+		if err := r.SetServingStatus("pkg.Held", notServing); err != nil {
+			t.Fatalf("SetServingStatus: %v", err)
+		}
+		for _, tc := range []struct {
+			service  string
+			wantCode int
+			wantBody string
+		}{
+			{service: health.Liveness, wantCode: http.StatusOK, wantBody: "{\n  \"status\": \"SERVING\"\n}\n"},
+			{service: health.Readiness, wantCode: http.StatusServiceUnavailable, wantBody: "{\n  \"status\": \"NOT_SERVING\"\n}\n"},
+			{service: "pkg.Held", wantCode: http.StatusServiceUnavailable, wantBody: "{\n  \"status\": \"NOT_SERVING\"\n}\n"},
+			{service: "nope", wantCode: http.StatusServiceUnavailable, wantBody: "{\n  \"status\": \"SERVICE_UNKNOWN\"\n}\n"},
+		} {
+			rec := httptest.NewRecorder()
+			health.NewHandler(r, tc.service).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+			if rec.Code != tc.wantCode {
+				t.Errorf("%q: code %d, want %d", tc.service, rec.Code, tc.wantCode)
+			}
+			if diff := cmp.Diff(tc.wantBody, rec.Body.String()); diff != "" {
+				t.Errorf("%q: body (-want +got):\n%s", tc.service, diff)
+			}
+			if got := rec.Header().Get("Content-Type"); got != "application/json; charset=utf-8" {
+				t.Errorf("%q: Content-Type %q, want application/json; charset=utf-8", tc.service, got)
+			}
+		}
+	})
+}
+
+func TestHandlerWithDetailsAnswersTheReport(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := reportStory(t) // db failing: readiness NOT_SERVING, liveness SERVING
 		for _, tc := range []struct {
@@ -78,7 +109,7 @@ func TestHandlerAnswersTheChosenServiceWithTheReport(t *testing.T) {
 			{service: "nope", wantCode: http.StatusServiceUnavailable, wantBody: handlerHead("nope", "SERVICE_UNKNOWN") + reportStoryBody},
 		} {
 			rec := httptest.NewRecorder()
-			health.NewHandler(r, tc.service).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+			health.NewHandler(r, tc.service, health.WithDetails()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
 			if rec.Code != tc.wantCode {
 				t.Errorf("%q: code %d, want %d", tc.service, rec.Code, tc.wantCode)
 			}

@@ -17,10 +17,11 @@ import (
 // usable: call NewRegistry.
 //
 // The health services are Overall (""), Liveness and Readiness, every service named by a
-// check's Gates, and every service added with AddService. A service is NOT_SERVING while a
-// critical check that gates it is not passing, including before the check's first result,
-// and while the registry is shut down (see Shutdown); it is SERVING otherwise. A service
-// that no check gates is SERVING unless the registry is shut down.
+// check's Gates, and every service added with AddService, AddServer or SetServingStatus. A
+// service is NOT_SERVING while a critical check that gates it is not passing, including
+// before the check's first result, and while the registry is shut down (see Shutdown); it
+// has the status set by hand, if SetServingStatus set one; it is SERVING otherwise. A
+// service that no check gates is SERVING unless the registry is shut down or set otherwise.
 type Registry struct {
 	logger  logrus.FieldLogger
 	logs    *logQueue
@@ -30,6 +31,10 @@ type Registry struct {
 	mu       sync.Mutex
 	checks   map[string]*check
 	services map[string]healthpb.HealthCheckResponse_ServingStatus
+	// overrides are the statuses set by hand (SetServingStatus), never SERVING.
+	overrides map[string]healthpb.HealthCheckResponse_ServingStatus
+	// links gate the services of AddServer.
+	links    map[string]serviceLink
 	watchers map[string]map[*watcher]struct{}
 	shutdown bool
 	started  bool
@@ -52,11 +57,13 @@ func NewRegistry(opts ...Option) *Registry {
 		o.logger = logrus.StandardLogger()
 	}
 	r := &Registry{
-		logger:   o.logger,
-		checks:   make(map[string]*check),
-		services: make(map[string]healthpb.HealthCheckResponse_ServingStatus),
-		watchers: make(map[string]map[*watcher]struct{}),
-		tracer:   newTracer(o.tracerProvider),
+		logger:    o.logger,
+		checks:    make(map[string]*check),
+		services:  make(map[string]healthpb.HealthCheckResponse_ServingStatus),
+		overrides: make(map[string]healthpb.HealthCheckResponse_ServingStatus),
+		links:     make(map[string]serviceLink),
+		watchers:  make(map[string]map[*watcher]struct{}),
+		tracer:    newTracer(o.tracerProvider),
 	}
 	r.metrics = newCollector(r)
 	r.logs = newLogQueue(o.logger, logQueueSize, r.metrics.logLinesDropped)

@@ -16,6 +16,9 @@ type Report struct {
 	Shutdown bool
 	// Services maps every health service to its status.
 	Services map[string]healthpb.HealthCheckResponse_ServingStatus
+	// Overrides maps each service whose status was set by hand (SetServingStatus) to that
+	// status; nil when there is none.
+	Overrides map[string]healthpb.HealthCheckResponse_ServingStatus
 	// Checks has one entry per registered check, sorted by name.
 	Checks []CheckReport
 }
@@ -57,6 +60,9 @@ func (r *Registry) Report() Report {
 		Services: maps.Clone(r.services),
 		Checks:   make([]CheckReport, 0, len(r.checks)),
 	}
+	if len(r.overrides) > 0 {
+		rep.Overrides = maps.Clone(r.overrides)
+	}
 	for _, ck := range r.checks {
 		rep.Checks = append(rep.Checks, CheckReport{
 			Name:                 ck.name,
@@ -80,9 +86,10 @@ func (r *Registry) Report() Report {
 
 // reportJSON is the JSON form of a Report.
 type reportJSON struct {
-	Shutdown bool              `json:"shutdown"`
-	Services map[string]string `json:"services"`
-	Checks   []CheckReport     `json:"checks"`
+	Shutdown  bool              `json:"shutdown"`
+	Services  map[string]string `json:"services"`
+	Overrides map[string]string `json:"overrides,omitempty"`
+	Checks    []CheckReport     `json:"checks"`
 }
 
 // checkReportJSON is the JSON form of a CheckReport.
@@ -103,18 +110,31 @@ type checkReportJSON struct {
 }
 
 func (rep Report) toJSON() reportJSON {
-	services := make(map[string]string, len(rep.Services))
-	for service, st := range rep.Services {
-		services[service] = st.String()
-	}
 	checks := rep.Checks
 	if checks == nil {
 		checks = []CheckReport{}
 	}
-	return reportJSON{Shutdown: rep.Shutdown, Services: services, Checks: checks}
+	services := statusNames(rep.Services)
+	if services == nil {
+		services = map[string]string{}
+	}
+	return reportJSON{Shutdown: rep.Shutdown, Services: services, Overrides: statusNames(rep.Overrides), Checks: checks}
 }
 
-// MarshalJSON encodes the report with statuses as names:
+// statusNames maps each service to its status's name; nil for an empty map.
+func statusNames(statuses map[string]healthpb.HealthCheckResponse_ServingStatus) map[string]string {
+	if len(statuses) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(statuses))
+	for service, st := range statuses {
+		out[service] = st.String()
+	}
+	return out
+}
+
+// MarshalJSON encodes the report with statuses as names, and the statuses set by hand
+// under "overrides" when there are any:
 //
 //	{"shutdown":false,"services":{"":"SERVING","readiness":"SERVING"},"checks":[…]}
 func (rep Report) MarshalJSON() ([]byte, error) { return json.Marshal(rep.toJSON()) }

@@ -94,3 +94,20 @@ func TestReportAsJSON(t *testing.T) {
 		}
 	})
 }
+
+func TestReportAsJSONShowsTheStatusesSetByHand(t *testing.T) {
+	r, _ := newRegistry(t)
+	if err := r.SetServingStatus("pkg.Held", healthpb.HealthCheckResponse_NOT_SERVING); err != nil {
+		t.Fatalf("SetServingStatus: %v", err)
+	}
+	got, err := json.Marshal(r.Report())
+	if err != nil {
+		t.Fatalf("Marshal: %v", err)
+	}
+	const want = `{"shutdown":false,` +
+		`"services":{"":"SERVING","liveness":"SERVING","pkg.Held":"NOT_SERVING","readiness":"SERVING"},` +
+		`"overrides":{"pkg.Held":"NOT_SERVING"},"checks":[]}`
+	if string(got) != want {
+		t.Errorf("JSON report:\n got %s\nwant %s", got, want)
+	}
+}

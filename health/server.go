@@ -13,8 +13,9 @@ import (
 const maxListedServices = 100
 
 // Server is the grpc.health.v1.Health service, answering from a Registry. It behaves as
-// grpc-go's reference health.Server does, with statuses that the registry's checks decide
-// instead of SetServingStatus calls. Register it with healthpb.RegisterHealthServer.
+// grpc-go's reference health.Server does, with statuses that the registry's checks decide,
+// and SetServingStatus, Shutdown and Resume as grpc-go's has them, so that code written for
+// grpc-go's server compiles against it. Register it with healthpb.RegisterHealthServer.
 type Server struct {
 	healthpb.UnimplementedHealthServer
 	registry *Registry
@@ -56,11 +57,22 @@ func (s *Server) List(_ context.Context, _ *healthpb.HealthListRequest) (*health
 	return &healthpb.HealthListResponse{Statuses: statuses}, nil
 }
 
+// SetServingStatus is Registry.SetServingStatus with grpc-go's signature: the status set
+// by hand holds the service NOT_SERVING (or UNKNOWN) over passing checks, SERVING hands it
+// back to its checks, and a name it did not know becomes a health service. What
+// Registry.SetServingStatus would refuse (a name not valid UTF-8, SERVICE_UNKNOWN) is
+// logged as a warning and changes nothing.
+func (s *Server) SetServingStatus(service string, st healthpb.HealthCheckResponse_ServingStatus) {
+	if err := s.registry.SetServingStatus(service, st); err != nil {
+		s.registry.logRefused(err)
+	}
+}
+
 // Shutdown turns every service NOT_SERVING and holds it there until Resume; it is
 // Registry.Shutdown, here for the habit of grpc-go's health.Server. Call it before
 // grpc.Server.GracefulStop, and wait a little, so that clients drain first.
 func (s *Server) Shutdown() { s.registry.Shutdown() }
 
 // Resume ends a Shutdown; it is Registry.Resume. Every service gets the status its checks
-// give it again (grpc-go's health.Server would turn them all SERVING).
+// and SetServingStatus give it again (grpc-go's health.Server would turn them all SERVING).
 func (s *Server) Resume() { s.registry.Resume() }

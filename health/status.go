@@ -39,7 +39,8 @@ func (r *Registry) statuses() map[string]healthpb.HealthCheckResponse_ServingSta
 // and their results keep showing in Report and in the metrics.
 func (r *Registry) Shutdown() { r.setShutdown(true) }
 
-// Resume ends a Shutdown: every health service gets the status its checks give it again.
+// Resume ends a Shutdown: every health service gets the status its checks and
+// SetServingStatus give it again.
 // Unlike grpc-go's health.Server, which turns every service SERVING, a service whose check
 // is failing stays NOT_SERVING.
 func (r *Registry) Resume() { r.setShutdown(false) }
@@ -84,7 +85,8 @@ func (r *Registry) refreshLocked() []serviceChange {
 	return changes
 }
 
-// computeLocked gives a service's status from the shutdown flag and the checks that gate it.
+// computeLocked gives a service's status: the shutdown flag first, then the checks that
+// gate it, then the status set by hand.
 func (r *Registry) computeLocked(service string) healthpb.HealthCheckResponse_ServingStatus {
 	if r.shutdown {
 		return healthpb.HealthCheckResponse_NOT_SERVING
@@ -94,5 +96,8 @@ func (r *Registry) computeLocked(service string) healthpb.HealthCheckResponse_Se
 			return healthpb.HealthCheckResponse_NOT_SERVING
 		}
 	}
-	return healthpb.HealthCheckResponse_SERVING
+	if r.linkedLocked(service) {
+		return healthpb.HealthCheckResponse_NOT_SERVING
+	}
+	return r.overrideLocked(service)
 }
