@@ -152,13 +152,13 @@ func (c *call) fields(f logrus.Fields, ln *line) {
 		f[FieldCode] = codeValue(ln.code)
 		f[FieldTimeMS] = float64(ln.duration) / float64(time.Millisecond)
 		c.addAttempts(f)
-		if ln.err != nil {
-			f[logrus.ErrorKey] = ln.err
-			if p := panicOf(ln.err); p != nil {
+		if err := ln.err; err != nil {
+			if p := panicOf(err); p != nil {
 				// "panic: value" and the stack apart, whichever recovery made the error.
-				f[logrus.ErrorKey] = p
+				err = p
 				f[FieldPanicStack] = string(p.Stack)
 			}
+			f[logrus.ErrorKey] = errorField(err)
 		}
 	}
 }

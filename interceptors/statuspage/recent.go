@@ -3,11 +3,11 @@ package statuspage
 import (
 	"cmp"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/grpcobs/grpcobs/interceptors/internal/safetext"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -16,7 +16,7 @@ import (
 // Longest names and messages the recent-calls lists keep, in bytes.
 const (
 	maxNameBytes    = 256
-	maxMessageBytes = 512
+	maxMessageBytes = safetext.MaxMessageBytes
 )
 
 // recentCall is one call in a recent-calls list.
@@ -141,19 +141,7 @@ func (r *recentCalls) snapshot(now time.Time) (failures, slowest []recentCall) {
 	return failures, slowest
 }
 
-// safeText is s as valid UTF-8 (each run of invalid bytes becomes U+FFFD), cut to at most max bytes
-// at a rune boundary. What the page shows of a caller's names and messages is bounded, and
-// valid text whatever bytes the caller sent.
-func safeText(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if len(s) <= max {
-		return strings.Clone(s)
-	}
-	cut := max
-	for cut > 0 && !utf8RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+// safeText is s as valid UTF-8, cut to at most max bytes at a rune boundary (safetext.Cut, which
+// logging's error field shares). What the page shows of a caller's names and messages is bounded,
+// and valid text whatever bytes the caller sent.
+func safeText(s string, max int) string { return safetext.Cut(s, max) }
