@@ -15,6 +15,7 @@ import (
 type config struct {
 	grpcAddr       string
 	httpAddr       string
+	adminAddr      string
 	dependencyAddr string
 	checkInterval  time.Duration
 	drain          time.Duration
@@ -35,7 +36,8 @@ func parseConfig(args []string, usage io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(usage)
 	fs.StringVar(&cfg.grpcAddr, "grpc-addr", ":50051", "gRPC listen address")
-	fs.StringVar(&cfg.httpAddr, "http-addr", ":8080", "HTTP listen address for /metrics, /healthz and /readyz")
+	fs.StringVar(&cfg.httpAddr, "http-addr", ":8080", "HTTP listen address for /metrics, /healthz and /readyz (the status alone)")
+	fs.StringVar(&cfg.adminAddr, "admin-addr", "localhost:8081", "admin HTTP listen address for the status page /debug/grpcobs and /healthz, /readyz with the checks' details; empty: no admin listener")
 	fs.StringVar(&cfg.dependencyAddr, "dependency-addr", "", "host:port of a TCP dependency; its checker gates readiness and the overall status")
 	fs.DurationVar(&cfg.checkInterval, "check-interval", 5*time.Second, "how often health checks run")
 	fs.DurationVar(&cfg.drain, "drain", 5*time.Second, "how long to serve NOT_SERVING after SIGTERM before stopping")

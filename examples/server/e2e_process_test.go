@@ -253,10 +253,10 @@ func TestServerDrainsOnSIGTERM(t *testing.T) {
 	depAddr, _ := dependency(t)
 	const drain = 10 * time.Second
 	srv := startServer(t, []string{"OTEL_TRACES_EXPORTER=none"},
-		"-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0",
+		"-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-admin-addr", "127.0.0.1:0",
 		"-dependency-addr", depAddr, "-check-interval", "100ms", "-drain", drain.String())
 	serving := srv.waitLine(t, "its serving line", func(l map[string]any) bool { return l["msg"] == "serving" })
-	grpcAddr, httpAddr := stringField(serving, "grpc.addr"), stringField(serving, "http.addr")
+	grpcAddr, httpAddr, adminAddr := stringField(serving, "grpc.addr"), stringField(serving, "http.addr"), stringField(serving, "admin.addr")
 	services := []string{"", "liveness", "readiness", "grpcobs.demo.v1.DemoService"}
 	awaitProbe(t, probeBin, grpcAddr, "readiness", 0, 10*time.Second)
 	for _, service := range services {
@@ -276,8 +276,11 @@ func TestServerDrainsOnSIGTERM(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/healthz", "/readyz"} {
-		if code, body := httpGet(t, "http://"+httpAddr+path, ""); code != http.StatusServiceUnavailable || !strings.Contains(body, `"shutdown": true`) {
-			t.Errorf("while draining: %s = %d %q, want 503 with a report saying shutdown", path, code, body)
+		if code, body := httpGet(t, "http://"+httpAddr+path, ""); code != http.StatusServiceUnavailable || body != "{\n  \"status\": \"NOT_SERVING\"\n}\n" {
+			t.Errorf("while draining: %s = %d %q, want 503 with the status NOT_SERVING alone", path, code, body)
+		}
+		if code, body := httpGet(t, "http://"+adminAddr+path, ""); code != http.StatusServiceUnavailable || !strings.Contains(body, `"shutdown": true`) {
+			t.Errorf("while draining: admin %s = %d %q, want 503 with a report saying shutdown", path, code, body)
 		}
 	}
 	if _, ok := srv.exitCode(); ok {
@@ -353,7 +356,7 @@ func withTimeout(t *testing.T, d time.Duration) context.Context {
 func TestServerExitsWithinItsDrainWhenStdoutIsStalled(t *testing.T) {
 	probeBin := healthProbe(t)
 	srv := startServer(t, []string{"OTEL_TRACES_EXPORTER=none"},
-		"-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-drain", "100ms")
+		"-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-admin-addr", "", "-drain", "100ms")
 	serving := srv.waitLine(t, "its serving line", func(l map[string]any) bool { return l["msg"] == "serving" })
 	grpcAddr := stringField(serving, "grpc.addr")
 	srv.stallStdout(t)

@@ -112,12 +112,12 @@ func TestServerEndToEnd(t *testing.T) {
 			"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + receiver.addr,
 			"OTEL_BSP_SCHEDULE_DELAY=100",
 		},
-		"-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0",
+		"-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-admin-addr", "127.0.0.1:0",
 		"-dependency-addr", depAddr, "-check-interval", "100ms", "-drain", "2s")
 	serving := srv.waitLine(t, "its serving line", func(l map[string]any) bool { return l["msg"] == "serving" })
-	grpcAddr, httpAddr := stringField(serving, "grpc.addr"), stringField(serving, "http.addr")
-	if grpcAddr == "" || httpAddr == "" {
-		t.Fatalf("serving line lacks grpc.addr or http.addr: %v", serving)
+	grpcAddr, httpAddr, adminAddr := stringField(serving, "grpc.addr"), stringField(serving, "http.addr"), stringField(serving, "admin.addr")
+	if grpcAddr == "" || httpAddr == "" || adminAddr == "" {
+		t.Fatalf("serving line lacks grpc.addr, http.addr or admin.addr: %v", serving)
 	}
 
 	// Health: every service serves once the dependency answered; an unknown one is NotFound.
@@ -130,8 +130,17 @@ func TestServerEndToEnd(t *testing.T) {
 	if got := probe(t, probeBin, grpcAddr, "no.such.Service"); got != 3 {
 		t.Errorf("grpc_health_probe for an unknown service exits %d, want 3 (RPC failure: NotFound)", got)
 	}
-	if code, body := httpGet(t, "http://"+httpAddr+"/readyz", ""); code != http.StatusOK || !strings.Contains(body, "SERVING") {
-		t.Errorf("/readyz = %d %q, want 200 with a SERVING report", code, body)
+	// HTTP: the status alone on -http-addr, the report with the checks on -admin-addr.
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if code, body := httpGet(t, "http://"+httpAddr+path, ""); code != http.StatusOK || body != "{\n  \"status\": \"SERVING\"\n}\n" {
+			t.Errorf("%s = %d %q, want 200 with the status SERVING alone", path, code, body)
+		}
+		if code, body := httpGet(t, "http://"+adminAddr+path, ""); code != http.StatusOK || !strings.Contains(body, `"name": "dependency"`) {
+			t.Errorf("admin %s = %d %q, want 200 with the report of the dependency check", path, code, body)
+		}
+	}
+	if code, _ := httpGet(t, "http://"+httpAddr+"/debug/grpcobs", ""); code != http.StatusNotFound {
+		t.Errorf("/debug/grpcobs on -http-addr = %d, want 404: the status page is on the admin listener only", code)
 	}
 
 	// A traced call with a known parent and baggage.
@@ -172,8 +181,11 @@ func TestServerEndToEnd(t *testing.T) {
 		t.Errorf("/metrics counts some of the server's own calls as other:\n%s", grepLines(metricsBody, `"other"`))
 	}
 
-	// The status page, at the URL of the serving line, has a row for Echo.
+	// The status page, at the URL of the serving line, on the admin listener, has a row for Echo.
 	pageURL := stringField(serving, "statuspage.url")
+	if want := "http://" + adminAddr + "/debug/grpcobs"; pageURL != want {
+		t.Errorf("serving line statuspage.url = %q, want %q", pageURL, want)
+	}
 	code, body := httpGet(t, pageURL+"?format=json", "")
 	var page struct {
 		Server struct {
@@ -211,8 +223,11 @@ func TestServerEndToEnd(t *testing.T) {
 	if got := probe(t, probeBin, grpcAddr, "liveness"); got != 0 {
 		t.Errorf("liveness after the dependency died: probe exits %d, want 0", got)
 	}
-	if code, _ := httpGet(t, "http://"+httpAddr+"/readyz", ""); code != http.StatusServiceUnavailable {
-		t.Errorf("/readyz after the dependency died = %d, want 503", code)
+	if code, body := httpGet(t, "http://"+httpAddr+"/readyz", ""); code != http.StatusServiceUnavailable || strings.Contains(body, depAddr) {
+		t.Errorf("/readyz after the dependency died = %d %q, want 503 without the check's error", code, body)
+	}
+	if code, body := httpGet(t, "http://"+adminAddr+"/readyz", ""); code != http.StatusServiceUnavailable || !strings.Contains(body, depAddr) {
+		t.Errorf("admin /readyz after the dependency died = %d %q, want 503 with the check's error, which names %s", code, body, depAddr)
 	}
 
 	// SIGINT: the server drains, then exits 0. What it answers while draining is
@@ -228,8 +243,17 @@ func TestServerEndToEnd(t *testing.T) {
 
 func TestServerExitsZeroOnSIGTERM(t *testing.T) {
 	srv := startServer(t, []string{"OTEL_TRACES_EXPORTER=none"},
-		"-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-drain", "100ms")
-	srv.waitLine(t, "its serving line", func(l map[string]any) bool { return l["msg"] == "serving" })
+		"-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-admin-addr", "", "-drain", "100ms")
+	serving := srv.waitLine(t, "its serving line", func(l map[string]any) bool { return l["msg"] == "serving" })
+	// -admin-addr "": no admin listener, and no status page anywhere.
+	for _, field := range []string{"admin.addr", "statuspage.url"} {
+		if _, ok := serving[field]; ok {
+			t.Errorf("serving line has %s with the admin listener off: %v", field, serving)
+		}
+	}
+	if code, _ := httpGet(t, "http://"+stringField(serving, "http.addr")+"/debug/grpcobs", ""); code != http.StatusNotFound {
+		t.Errorf("/debug/grpcobs with the admin listener off = %d, want 404", code)
+	}
 	if code := srv.terminate(t, 10*time.Second); code != 0 {
 		t.Errorf("exit code after SIGTERM = %d, want 0", code)
 	}

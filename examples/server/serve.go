@@ -23,9 +23,6 @@ import (
 	"google.golang.org/grpc/reflection"
 )
 
-// demoServiceName is the gRPC service's own health service name.
-const demoServiceName = "grpcobs.demo.v1.DemoService"
-
 // serve runs the server until ctx ends, then drains and stops it.
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	out := logging.NewAsyncWriter(stdout, 4096)
@@ -64,40 +61,54 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	healthServer := health.NewServer(healthRegistry)
 	healthpb.RegisterHealthServer(grpcServer, healthServer)
 	reflection.Register(grpcServer)
+	// Every service of the server is a health service, following Overall.
+	if _, err := healthRegistry.AddServer(grpcServer); err != nil {
+		return err
+	}
 
 	grpcLis, err := net.Listen("tcp", cfg.grpcAddr)
 	if err != nil {
 		return fmt.Errorf("listening for gRPC: %w", err)
 	}
-	httpLis, err := net.Listen("tcp", cfg.httpAddr)
+	httpLis, err := listenHTTP(cfg.httpAddr, newHTTPHandler(metricsRegistry, healthRegistry))
 	if err != nil {
 		_ = grpcLis.Close()
 		return fmt.Errorf("listening for HTTP: %w", err)
 	}
-	httpServer := &http.Server{
-		Handler:           newHTTPHandler(metricsRegistry, healthRegistry, statusPage),
-		ReadHeaderTimeout: 5 * time.Second,
+	var adminLis *httpListener // nil: no admin listener
+	if cfg.adminAddr != "" {
+		if adminLis, err = listenHTTP(cfg.adminAddr, newAdminHandler(healthRegistry, statusPage)); err != nil {
+			_ = grpcLis.Close()
+			httpLis.close()
+			return fmt.Errorf("listening for admin HTTP: %w", err)
+		}
 	}
 
 	healthRegistry.Start(context.WithoutCancel(ctx))
 	defer healthRegistry.Stop()
 
-	served := make(chan error, 2)
+	served := make(chan error, 3)
 	go func() { served <- grpcServer.Serve(grpcLis) }()
-	go func() { served <- httpServer.Serve(httpLis) }()
-	logger.WithFields(logrus.Fields{
+	httpLis.serve(served)
+	adminLis.serve(served)
+	fields := logrus.Fields{
 		"grpc.addr":       grpcLis.Addr().String(),
-		"http.addr":       httpLis.Addr().String(),
-		"statuspage.url":  "http://" + httpLis.Addr().String() + "/debug/grpcobs",
+		"http.addr":       httpLis.addr(),
 		"traces.exporter": tel.Exporter,
 		"observability":   cfg.observability,
-	}).Info("serving")
+	}
+	if adminLis != nil {
+		fields["admin.addr"] = adminLis.addr()
+		fields["statuspage.url"] = "http://" + adminLis.addr() + "/debug/grpcobs"
+	}
+	logger.WithFields(fields).Info("serving")
 
 	select {
 	case <-ctx.Done():
 	case err := <-served:
 		grpcServer.Stop()
-		_ = httpServer.Close()
+		httpLis.close()
+		adminLis.close()
 		return fmt.Errorf("serving stopped: %w", err)
 	}
 
@@ -108,8 +119,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	stopGracefully(grpcServer, 10*time.Second)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := httpServer.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		logger.WithError(err).Warn("HTTP shutdown")
+	for _, l := range []*httpListener{httpLis, adminLis} {
+		if err := l.shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.WithError(err).Warn("HTTP shutdown")
+		}
 	}
 	logger.Info("stopped")
 	return nil
@@ -131,17 +144,15 @@ func stopGracefully(s *grpc.Server, limit time.Duration) {
 	}
 }
 
-// newHealthRegistry registers the dependency checker, when there is one, and the services.
+// newHealthRegistry registers the dependency checker, when there is one. The gRPC services
+// come with AddServer once they are registered.
 func newHealthRegistry(cfg config, logger *logrus.Logger, tel *telemetry.Setup) (*health.Registry, error) {
 	registry := health.NewRegistry(health.WithLogger(logger), health.WithTracerProvider(tel.Provider))
-	if err := registry.AddService(demoServiceName); err != nil {
-		return nil, err
-	}
 	if cfg.dependencyAddr == "" {
 		return registry, nil
 	}
 	err := registry.Register("dependency", checks.TCP(cfg.dependencyAddr),
-		health.Gates(health.Overall, health.Readiness, demoServiceName),
+		health.Gates(health.Overall, health.Readiness),
 		health.Every(cfg.checkInterval),
 		health.Timeout(min(cfg.checkInterval, time.Second)),
 		health.FailureThreshold(2),
