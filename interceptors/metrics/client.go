@@ -22,6 +22,8 @@ import (
 //	grpc_client_handling_seconds    histogram  time from the call's start to its end
 //	grpc_client_in_flight           gauge      calls started and not yet completed
 //	grpc_client_attempts_total      counter    attempts ended, also labelled grpc_code (WithAttempts only)
+//	grpc_client_msg_send_handling_seconds  histogram  time of each message sent (WithClientStreamSendHistogram only)
+//	grpc_client_msg_recv_handling_seconds  histogram  time of each message received (WithClientStreamRecvHistogram only)
 //
 // A stream the caller abandons (cancels, or stops reading) is completed when its context
 // ends, with code CANCELED or DEADLINE_EXCEEDED. A method that is not known (declared by
@@ -44,12 +46,13 @@ func NewClientMetrics(opts ...Option) *ClientMetrics {
 }
 
 // SignalTraits tells the grpcobs stack where metrics runs (after tracing, so that it finds the
-// span), that it reads no message durations, and, with WithAttempts, that it counts attempts.
-// It is for the stack; it is not an extension point.
+// span), that it reads no message durations unless a per-message histogram is on, and, with
+// WithAttempts, that it counts attempts. It is for the stack; it is not an extension point.
 func (m *ClientMetrics) SignalTraits() signal.Traits {
 	t := traits
-	if c := m.coreOrNil(); c != nil && c.vecs.attempts != nil {
-		t.WantsAttempts = true
+	if c := m.coreOrNil(); c != nil {
+		t.WantsAttempts = c.vecs.attempts != nil
+		t.IgnoresMessageDurations = c.vecs.msgSend == nil && c.vecs.msgRecv == nil
 	}
 	return t
 }

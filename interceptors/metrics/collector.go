@@ -29,6 +29,9 @@ type vectors struct {
 	inFlight    *prometheus.GaugeVec
 	handling    *prometheus.HistogramVec // nil when the histogram is off
 	attempts    *prometheus.CounterVec   // nil unless a client WithAttempts
+	// msgSend and msgRecv time each message of a client call; nil unless a client
+	// WithClientStreamSendHistogram, WithClientStreamRecvHistogram.
+	msgSend, msgRecv *prometheus.HistogramVec
 	// configErr is why options could not be used, each error naming its option; Describe
 	// reports it, so registering fails with it.
 	configErr error
@@ -43,7 +46,7 @@ func newVectors(s side, o options) *vectors {
 		errs = append(errs, optionError("WithNamespace", err))
 		o.namespace = defaultOptions.namespace
 	}
-	if err := checkConstLabels(s, o.constLabels, o.histogram); err != nil {
+	if err := checkConstLabels(s, o.constLabels, o.histogram || o.msgSendBuckets != nil || o.msgRecvBuckets != nil); err != nil {
 		errs = append(errs, optionError("WithConstLabels", err))
 		o.constLabels = defaultOptions.constLabels
 	}
@@ -84,6 +87,8 @@ func buildVectors(s side, o options) *vectors {
 	if o.attempts && s.attempts.name != "" {
 		v.attempts = counter(s.attempts, handledLabelNames)
 	}
+	v.msgSend = messageHistogramVec(s.msgSend, o, o.msgSendBuckets)
+	v.msgRecv = messageHistogramVec(s.msgRecv, o, o.msgRecvBuckets)
 	if o.histogram {
 		opts := prometheus.HistogramOpts{
 			Namespace: o.namespace, Name: s.handling.name, Help: s.handling.help, ConstLabels: o.constLabels,
@@ -97,6 +102,17 @@ func buildVectors(s side, o options) *vectors {
 		v.handling = prometheus.NewHistogramVec(opts, methodLabelNames)
 	}
 	return v
+}
+
+// messageHistogramVec is a per-message histogram with buckets, or nil when buckets is nil (off)
+// or the side has no such histogram (a server).
+func messageHistogramVec(t metricText, o options, buckets []float64) *prometheus.HistogramVec {
+	if buckets == nil || t.name == "" {
+		return nil
+	}
+	return prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: o.namespace, Name: t.name, Help: t.help, ConstLabels: o.constLabels, Buckets: buckets,
+	}, methodLabelNames)
 }
 
 func (v *vectors) describe(ch chan<- *prometheus.Desc) {
@@ -114,6 +130,12 @@ func (v *vectors) describe(ch chan<- *prometheus.Desc) {
 	if v.attempts != nil {
 		v.attempts.Describe(ch)
 	}
+	if v.msgSend != nil {
+		v.msgSend.Describe(ch)
+	}
+	if v.msgRecv != nil {
+		v.msgRecv.Describe(ch)
+	}
 }
 
 func (v *vectors) collect(ch chan<- prometheus.Metric) {
@@ -127,5 +149,11 @@ func (v *vectors) collect(ch chan<- prometheus.Metric) {
 	}
 	if v.attempts != nil {
 		v.attempts.Collect(ch)
+	}
+	if v.msgSend != nil {
+		v.msgSend.Collect(ch)
+	}
+	if v.msgRecv != nil {
+		v.msgRecv.Collect(ch)
 	}
 }

@@ -41,6 +41,9 @@ type options struct {
 	firstSeenMethods int
 	// attempts adds grpc_client_attempts_total (WithAttempts).
 	attempts bool
+	// msgSendBuckets and msgRecvBuckets are the bounds of the client's per-message histograms
+	// (WithClientStreamSendHistogram, WithClientStreamRecvHistogram); nil means off.
+	msgSendBuckets, msgRecvBuckets []float64
 	// errs are the options that could not be used, each naming its option; Describe reports
 	// them.
 	errs []error
@@ -257,4 +260,45 @@ func WithFirstSeenMethods(n int) Option {
 // Default: no attempt series.
 func WithAttempts() Option {
 	return func(o *options) { o.attempts = true }
+}
+
+// WithClientStreamSendHistogram adds grpc_client_msg_send_handling_seconds{grpc_type,
+// grpc_service, grpc_method}: the time each SendMsg of a client call took, named, labelled and
+// observed as go-grpc-middleware's providers/prometheus does with its option of the same name,
+// for those who migrate dashboards built on it. Like there, every call type is observed, with
+// or without an error: a stream's every SendMsg, and a unary call's request once, with the
+// (near zero) time from the call's start to the request being handed to grpc-go. Default
+// buckets: client_golang's DefBuckets, as providers/prometheus; buckets, if given, replace them
+// (the rules of WithHistogramBuckets apply, an error is reported as for any Option). Classic
+// buckets only, no exemplars. Client only: a server ignores it. Off by default; while off,
+// messages are not timed and the option costs nothing.
+func WithClientStreamSendHistogram(buckets ...float64) Option {
+	return messageHistogram("WithClientStreamSendHistogram", buckets, func(o *options) *[]float64 { return &o.msgSendBuckets })
+}
+
+// WithClientStreamRecvHistogram adds grpc_client_msg_recv_handling_seconds{grpc_type,
+// grpc_service, grpc_method}: the time each RecvMsg of a client call took, the final io.EOF or
+// error included, named, labelled and observed as go-grpc-middleware's providers/prometheus
+// does with its option of the same name. A unary call's response is observed once, with the
+// time of the whole call. Buckets, defaults and cost are those of
+// WithClientStreamSendHistogram. Client only: a server ignores it.
+func WithClientStreamRecvHistogram(buckets ...float64) Option {
+	return messageHistogram("WithClientStreamRecvHistogram", buckets, func(o *options) *[]float64 { return &o.msgRecvBuckets })
+}
+
+// messageHistogram is the Option that turns a per-message histogram on, with buckets or
+// DefBuckets; field picks which one.
+func messageHistogram(name string, buckets []float64, field func(*options) *[]float64) Option {
+	if len(buckets) == 0 {
+		buckets = prometheus.DefBuckets
+	}
+	buckets = slices.Clone(buckets)
+	err := checkBuckets(buckets)
+	return func(o *options) {
+		if err != nil {
+			o.fail(name, err)
+			return
+		}
+		*field(o) = buckets
+	}
 }

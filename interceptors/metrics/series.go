@@ -43,6 +43,8 @@ type methodSeries struct {
 	msgSent     prometheus.Counter
 	inFlight    prometheus.Gauge
 	handling    prometheus.Observer // nil when the histogram is off
+	// msgSend and msgRecv time each message of a client call; nil when off (the default).
+	msgSend, msgRecv prometheus.Observer
 
 	// handled holds the *_handled_total series per code, each resolved on first use (or
 	// by InitializeMetrics), so that a series only appears once a call ended with its code.
@@ -75,6 +77,12 @@ func newMethodSeries(v *vectors, ex *exemplarSampler, typ, service, method strin
 	s.msgReceived = v.msgReceived.WithLabelValues(typ, service, method)
 	s.msgSent = v.msgSent.WithLabelValues(typ, service, method)
 	s.inFlight = v.inFlight.WithLabelValues(typ, service, method)
+	if v.msgSend != nil {
+		s.msgSend = v.msgSend.WithLabelValues(typ, service, method)
+	}
+	if v.msgRecv != nil {
+		s.msgRecv = v.msgRecv.WithLabelValues(typ, service, method)
+	}
 	if v.handling != nil {
 		s.handling = v.handling.WithLabelValues(typ, service, method)
 		s.bucketExemplar = make([]atomic.Int64, ex.slots())
@@ -126,16 +134,24 @@ func (s *methodSeries) PostCall(err error, d time.Duration) {
 	}
 }
 
-// PostMsgSend counts a message sent, if it was.
-func (s *methodSeries) PostMsgSend(_ any, err error, _ time.Duration) {
+// PostMsgSend counts a message sent, if it was, and observes how long sending took, whether
+// it was or not (as providers/prometheus does), when that histogram is on.
+func (s *methodSeries) PostMsgSend(_ any, err error, d time.Duration) {
 	if err == nil {
 		s.msgSent.Inc()
 	}
+	if s.msgSend != nil {
+		s.msgSend.Observe(d.Seconds())
+	}
 }
 
-// PostMsgReceive counts a message received, if it was.
-func (s *methodSeries) PostMsgReceive(_ any, err error, _ time.Duration) {
+// PostMsgReceive counts a message received, if it was, and observes how long receiving took,
+// whether a message came or not, when that histogram is on.
+func (s *methodSeries) PostMsgReceive(_ any, err error, d time.Duration) {
 	if err == nil {
 		s.msgReceived.Inc()
+	}
+	if s.msgRecv != nil {
+		s.msgRecv.Observe(d.Seconds())
 	}
 }

@@ -7,6 +7,9 @@ type side struct {
 	started, handled, msgReceived, msgSent, handling, inFlight metricText
 	// attempts counts the attempts of calls (WithAttempts); clients only, empty on servers.
 	attempts metricText
+	// msgSend and msgRecv time each message sent and received (WithClientStreamSendHistogram,
+	// WithClientStreamRecvHistogram); clients only, empty on servers.
+	msgSend, msgRecv metricText
 }
 
 // metricText is a metric's name (without namespace) and help text.
@@ -31,4 +34,7 @@ var clientSide = side{
 	handling:    metricText{"grpc_client_handling_seconds", "Histogram of response latency (seconds) of the gRPC until it is finished by the application."},
 	inFlight:    metricText{"grpc_client_in_flight", "Number of RPCs started by the client and not yet completed."},
 	attempts:    metricText{"grpc_client_attempts_total", "Total number of attempts of RPCs made by the client, retries included, by the code each attempt ended with."},
+	// The names and help texts of go-grpc-middleware's providers/prometheus.
+	msgSend: metricText{"grpc_client_msg_send_handling_seconds", "Histogram of response latency (seconds) of the gRPC single message send."},
+	msgRecv: metricText{"grpc_client_msg_recv_handling_seconds", "Histogram of response latency (seconds) of the gRPC single message receive."},
 }
