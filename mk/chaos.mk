@@ -1,6 +1,6 @@
 # The chaos differential (issue 21): internal/firstlaw's TestChaos, seeded random rounds of
 # calls run bare and with the full stack on both sides. `make test` runs a bounded one (a fixed
-# seed, 160 calls); `make chaos` runs a long one from CHAOS_SEED (random unless given, printed)
+# seed, 240 calls); `make chaos` runs a long one from CHAOS_SEED (random unless given, printed)
 # with CHAOS_CALLS calls, and prints its figures.
 CHAOS_CALLS ?= 3000
 

@@ -16,7 +16,7 @@ import (
 // `make chaos` sets CHAOS_SEED (random unless given) and CHAOS_CALLS for a long run.
 const (
 	defaultChaosSeed  = 1
-	defaultChaosCalls = 160
+	defaultChaosCalls = 240
 	// chaosWorkers is how many rounds run at once: a round spends most of its time waiting.
 	chaosWorkers = 4
 )
