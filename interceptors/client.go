@@ -9,7 +9,9 @@ import (
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 )
 
 // UnaryClientInterceptor reports every unary call to each reportable, in one pass.
@@ -36,8 +38,8 @@ func (stack *clientReportables) unaryInterceptor() grpc.UnaryClientInterceptor {
 }
 
 // StreamClientInterceptor reports every streaming call, and each of its messages, to each
-// reportable, in one pass and with one stream wrapper. The call ends exactly once, when
-// grpc-go finishes the stream, also when the caller abandons it (see the package
+// reportable, in one pass and with one stream wrapper. The call ends exactly once, when its
+// outcome is known and no operation runs, also when the caller abandons it (see the package
 // documentation).
 func StreamClientInterceptor(reportables ...ClientReportable) grpc.StreamClientInterceptor {
 	stack := newClientReportables(reportables)
@@ -47,38 +49,31 @@ func StreamClientInterceptor(reportables ...ClientReportable) grpc.StreamClientI
 // streamInterceptor is StreamClientInterceptor of a resolved stack.
 func (stack *clientReportables) streamInterceptor() grpc.StreamClientInterceptor {
 	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-		s := &clientStream{start: time.Now(), timer: stack.timer, serverStreams: desc.ServerStreams}
+		s := &clientStream{start: time.Now(), timer: stack.timer, serverStreams: desc.ServerStreams, cc: cc}
 		meta := mw.NewClientCallMeta(method, desc, nil)
 		var rec *callAttempts
 		s.reps, ctx, rec = stack.start(s.inline[:0], ctx, meta, s.start, cc)
 		if len(s.reps) == 0 {
 			return streamer(ctx, desc, cc, method, opts...)
 		}
-		ctx = withCallAttempts(ctx, rec)
-		// grpc-go calls OnFinish once, when it finishes the stream, whatever ends it: the final
-		// status read, the caller's cancel or deadline, ClientConn.Close, a failed start. It
-		// is the one way to learn that without touching the stream's Context, which commits
-		// the attempt and so would turn off retries.
+		s.ctx = withCallAttempts(ctx, rec)
+		// grpc-go calls OnFinish once per stream it creates, whatever finishes it; it is the
+		// one way to learn that without the stream's Context, which commits the attempt and so
+		// would turn off retries.
 		opts = append(opts[:len(opts):len(opts)], grpc.OnFinish(s.onFinish))
-		cs, err := streamer(ctx, desc, cc, method, opts...)
+		cs, err := streamer(s.ctx, desc, cc, method, opts...)
+		s.ClientStream = cs
+		s.apply(func(c *clientCall) callAction { return c.created(err) })
 		if err != nil {
-			// Usually grpc-go's OnFinish has ended the call already; this is for an inner
-			// interceptor that failed the call without reaching grpc-go.
-			s.finish(err)
 			return nil, err
 		}
-		s.ClientStream = cs
 		return s, nil
 	}
 }
 
-// clientStream reports each message of a client stream and ends the call exactly once.
-//
-// Operations (SendMsg, RecvMsg, Header) are counted while they run. The call ends when its
-// outcome is known and no operation is running, so PostCall never overlaps with, nor comes
-// before, a PostMsgSend or PostMsgReceive of the same call. The outcome is known when RecvMsg
-// returns the final status, when SendMsg fails with anything but io.EOF, or when grpc-go
-// finishes the stream (onFinish).
+// clientStream adapts a client stream call's lifecycle (clientCall) to grpc-go: it reports
+// each message, feeds the machine every input under its mutex, and runs PostCall once, when
+// the machine says so.
 type clientStream struct {
 	grpc.ClientStream
 	start         time.Time
@@ -86,34 +81,35 @@ type clientStream struct {
 	serverStreams bool
 	inline        [maxInlineReporters]Reporter
 	reps          []Reporter
+	ctx           context.Context // the context given to the streamer: the caller's, derived
+	cc            *grpc.ClientConn
 
-	mu       sync.Mutex
-	inFlight int   // operations running now
-	ended    bool  // PostCall has been claimed
-	known    bool  // the outcome is known
-	outcome  error // the call's final error, when known
-	// A stream finished while an operation ran. It becomes the outcome when the operations
-	// end, unless one of them received a message: then what finished was a stream of an
-	// interceptor inside the stack that retries (go-grpc-middleware's retry opens a new
-	// stream for the same call), not the caller's call.
-	finishPending bool
-	finishErr     error
+	mu        sync.Mutex
+	call      clientCall
+	stopWatch func() bool // stops the context watch, once one was started
 }
 
 func (s *clientStream) SendMsg(m any) error {
-	if !s.beginOp() {
+	if !s.begin() {
 		return s.ClientStream.SendMsg(m)
 	}
 	start := s.timer.now()
 	err := s.ClientStream.SendMsg(m)
 	postMsgSend(s.reps, m, err, s.timer.since(start))
-	// io.EOF means the stream is over; its status is for RecvMsg to tell.
-	s.endOp(err != nil && !errors.Is(err, io.EOF), err, false)
+	switch {
+	case err == nil:
+		s.end(opProgress, nil)
+	case errors.Is(err, io.EOF):
+		// The stream is over; its status is for RecvMsg to tell.
+		s.end(opNeutral, nil)
+	default:
+		s.end(opObserved, err)
+	}
 	return err
 }
 
 func (s *clientStream) RecvMsg(m any) error {
-	if !s.beginOp() {
+	if !s.begin() {
 		return s.ClientStream.RecvMsg(m)
 	}
 	start := s.timer.now()
@@ -121,93 +117,81 @@ func (s *clientStream) RecvMsg(m any) error {
 	postMsgReceive(s.reps, m, err, s.timer.since(start))
 	switch {
 	case err == nil && s.serverStreams:
-		s.endOp(false, nil, true)
+		s.end(opProgress, nil)
 	case errors.Is(err, io.EOF):
-		s.endOp(true, nil, false)
+		s.end(opObserved, nil)
 	default:
-		// An error, or the one response of a call without a server stream.
-		s.endOp(true, err, err == nil)
+		// An error, or the one response of a call without a server stream (grpc-go has read
+		// its status then).
+		s.end(opObserved, err)
 	}
 	return err
 }
 
 // Header is passed through and counted as an operation. grpc-go's Header never fails: on a
-// trailers-only response it finishes the stream (onFinish tells the status) and returns no
-// error, and the caller reads the status with RecvMsg.
+// trailers-only response it finishes the stream (a tentative finish) and returns no error,
+// and the caller reads the status with RecvMsg.
 func (s *clientStream) Header() (metadata.MD, error) {
-	if !s.beginOp() {
+	if !s.begin() {
 		return s.ClientStream.Header()
 	}
 	md, err := s.ClientStream.Header()
-	s.endOp(err != nil, err, false)
+	if err != nil {
+		s.end(opObserved, err)
+	} else {
+		s.end(opNeutral, nil)
+	}
 	return md, err
 }
 
-// beginOp counts an operation in, unless the call has already ended.
-func (s *clientStream) beginOp() bool {
+// CloseSend is counted as an operation: grpc-go may finish the stream inside it (a retry that
+// cannot start a new attempt), and still returns nil.
+func (s *clientStream) CloseSend() error {
+	if !s.begin() {
+		return s.ClientStream.CloseSend()
+	}
+	err := s.ClientStream.CloseSend()
+	s.end(opNeutral, nil)
+	return err
+}
+
+func (s *clientStream) begin() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ended {
-		return false
-	}
-	s.inFlight++
-	return true
+	return s.call.begin()
 }
 
-// endOp counts an operation out, records the outcome if it is final, and ends the call when
-// that is now due. received says the operation received a message.
-func (s *clientStream) endOp(final bool, err error, received bool) {
-	s.mu.Lock()
-	s.inFlight--
-	if final && !s.known {
-		s.known, s.outcome = true, err
-	}
-	if received {
-		s.finishPending, s.finishErr = false, nil
-	}
-	if s.inFlight == 0 && s.finishPending && !s.known {
-		s.known, s.outcome = true, s.finishErr
-	}
-	due := s.claimEndLocked()
-	s.mu.Unlock()
-	if due {
-		postCall(s.reps, s.outcome, time.Since(s.start))
-	}
+func (s *clientStream) end(r opResult, err error) {
+	s.apply(func(c *clientCall) callAction { return c.end(r, err) })
 }
 
-// onFinish is grpc-go's OnFinish callback: the stream is finished, with err. While an operation
-// runs, the outcome waits for it (see finishPending).
+// onFinish is grpc-go's OnFinish callback, for the caller's stream or one an inner interceptor
+// created. It is final when every stream of the call is finished: the caller's context is done
+// (grpc-go derives each stream's context from it) or the connection is shutting down.
 func (s *clientStream) onFinish(err error) {
+	final := s.ctx.Err() != nil || (s.cc != nil && s.cc.GetState() == connectivity.Shutdown)
+	s.apply(func(c *clientCall) callAction { return c.finish(err, final) })
+}
+
+// apply feeds one input to the machine and does what it answers.
+func (s *clientStream) apply(input func(*clientCall) callAction) {
 	s.mu.Lock()
-	if s.inFlight > 0 {
-		if !s.known {
-			s.finishPending, s.finishErr = true, err
+	switch input(&s.call) {
+	case actWatch:
+		s.stopWatch = context.AfterFunc(s.ctx, s.contextDone)
+	case actEnd:
+		if s.stopWatch != nil {
+			s.stopWatch()
 		}
+		err := s.call.err
 		s.mu.Unlock()
+		postCall(s.reps, err, time.Since(s.start))
 		return
 	}
 	s.mu.Unlock()
-	s.finish(err)
 }
 
-// finish ends the call with err, unless its outcome is already known.
-func (s *clientStream) finish(err error) {
-	s.mu.Lock()
-	if !s.known {
-		s.known, s.outcome = true, err
-	}
-	due := s.claimEndLocked()
-	s.mu.Unlock()
-	if due {
-		postCall(s.reps, s.outcome, time.Since(s.start))
-	}
-}
-
-// claimEndLocked reports whether the caller must now run PostCall, and claims it if so.
-func (s *clientStream) claimEndLocked() bool {
-	if s.ended || s.inFlight > 0 || !s.known {
-		return false
-	}
-	s.ended = true
-	return true
+func (s *clientStream) contextDone() {
+	err := status.FromContextError(s.ctx.Err()).Err()
+	s.apply(func(c *clientCall) callAction { return c.contextDone(err) })
 }
