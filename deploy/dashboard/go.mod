@@ -1,6 +1,6 @@
 module github.com/grpcobs/grpcobs/deploy/dashboard
 
-go 1.26.8
+go 1.21
 
 require github.com/grafana/grafana-foundation-sdk/go v0.0.22
 
