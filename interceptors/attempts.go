@@ -17,17 +17,20 @@ import (
 // stats handler sees each attempt but not the call. When a signal of a client stack wants
 // attempts (signal.Traits.WantsAttempts), DialOptions installs attemptHandler next to the
 // interceptors; the interceptor puts a callAttempts record into the context it hands to
-// grpc-go, and the handler, which gets a context derived from it for each attempt, finds
-// the call there, numbers the attempt and tells the signals. The handler only observes: the
-// one thing it changes is what the signals return from StartAttempt (tracing injects the
-// attempt span's trace context into the attempt's outgoing metadata).
+// grpc-go, and the handler, which gets a context derived from it for each attempt, finds the
+// call there, feeds the call's attempt machine (attempt_machine.go) and tells the signals
+// what it decides. The handler only observes: the one thing it changes is what the signals
+// return from StartAttempt (tracing injects the attempt span's trace context into the
+// attempt's outgoing metadata).
 //
 // grpc-go v1.85 (stream.go) calls, per attempt: TagRPC then HandleRPC(*stats.Begin) when it
-// creates the attempt, HandleRPC(*stats.OutPayload) and (*stats.InPayload) for each message
-// the attempt sends and receives (forwarded only to the signals that want sizes:
-// signal.AttemptPayloadEnder), and HandleRPC(*stats.End) once when the attempt finishes. The
-// last attempt finishes before the unary invoker returns, and before grpc.OnFinish runs for
-// a stream, so the record is complete when the stack's PostCall runs.
+// creates the attempt, HandleRPC(*stats.OutHeader) when it sends the attempt's headers,
+// (*stats.OutPayload) and (*stats.InPayload) for each message the attempt sends and receives
+// (forwarded only to the signals that want sizes: signal.AttemptPayloadEnder), and
+// HandleRPC(*stats.End) once when the attempt finishes, unless it replaced the attempt before
+// making it: then nothing follows Begin. The last attempt finishes before the unary invoker
+// returns, and before grpc.OnFinish runs for a stream, so the record is complete when the
+// stack ends the call (callAttempts.end, then PostCall).
 
 // attemptHandler is the client stats.Handler DialOptions installs when a signal wants
 // attempts. It handles only the calls of its own stack (the context keys carry the handler), so two stacks dialled
@@ -51,16 +54,15 @@ type callAttemptsKey struct{ owner *attemptHandler }
 // whose handler is owner.
 type attemptKey struct{ owner *attemptHandler }
 
-// callAttempts is one call's record: the reporters that want its attempts, and what the
-// attempts were. It is a signal.AttemptRecord.
+// callAttempts is one call's record: the reporters that want its attempts, and the call's
+// attempt machine. It is a signal.AttemptRecord.
 type callAttempts struct {
 	owner     *attemptHandler
 	inline    [maxInlineReporters]signal.AttemptReporter
 	reporters []signal.AttemptReporter
 
-	mu     sync.Mutex
-	count  int
-	failed []codes.Code
+	mu      sync.Mutex
+	machine attemptMachine
 }
 
 var _ signal.AttemptRecord = (*callAttempts)(nil)
@@ -71,16 +73,30 @@ func newCallAttempts(owner *attemptHandler) *callAttempts {
 	return r
 }
 
-// Attempts returns how many attempts started, and the codes of those that failed.
+// Attempts returns how many attempts grpc-go made, and the codes of those that failed.
 func (r *callAttempts) Attempts() (int, []codes.Code) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.count, slices.Clone(r.failed)
+	return r.machine.made, slices.Clone(r.machine.failed)
 }
 
-// attempt is one attempt of a call: the enders of the signals that follow it.
+// end is the end of the call of the stack: an attempt still provisional is abandoned, and so
+// is any attempt created after. A nil record does nothing.
+func (r *callAttempts) end() {
+	if r == nil {
+		return
+	}
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.machine.close(func(a *attempt) { a.abandon(now) })
+}
+
+// attempt is one attempt of a call: its lifecycle state, and the enders of the signals that
+// follow it.
 type attempt struct {
 	call   *callAttempts
+	run    attemptRun // guarded by call.mu
 	inline [maxInlineReporters]signal.AttemptEnder
 	enders []signal.AttemptEnder
 	// payloads are the enders that want payload sizes (signal.AttemptPayloadEnder); nil for
@@ -88,23 +104,35 @@ type attempt struct {
 	payloads []signal.AttemptPayloadEnder
 }
 
-// TagRPC numbers a new attempt of a call of this handler's stack and starts each signal's
-// report of it; any other call's context is returned as it is.
+// abandon tells the enders grpc-go abandoned the attempt, at.
+func (a *attempt) abandon(at time.Time) {
+	for _, e := range a.enders {
+		e.AttemptAbandoned(at)
+	}
+}
+
+// made tells the enders grpc-go made the attempt.
+func (a *attempt) made(m madeAttempt) {
+	for _, e := range a.enders {
+		e.AttemptMade(m.previous, m.transparent)
+	}
+}
+
+// TagRPC starts each signal's report of a new attempt of a call of this handler's stack;
+// any other call's context is returned as it is. The attempt supersedes its grpc-go call's
+// provisional one, which grpc-go abandoned.
 func (h *attemptHandler) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context {
 	rec, ok := ctx.Value(callAttemptsKey{h}).(*callAttempts)
 	if !ok {
 		return ctx
 	}
 	start := time.Now()
-	rec.mu.Lock()
-	rec.count++
-	number := rec.count
-	rec.mu.Unlock()
 	a := &attempt{call: rec}
 	a.enders = a.inline[:0]
+	key := ctx.Done()
 	for _, r := range rec.reporters {
 		var e signal.AttemptEnder
-		e, ctx = r.StartAttempt(ctx, number, start)
+		e, ctx = r.StartAttempt(ctx, start)
 		a.enders = append(a.enders, e)
 		if p, ok := e.(signal.AttemptPayloadEnder); ok {
 			a.payloads = append(a.payloads, p)
@@ -113,12 +141,22 @@ func (h *attemptHandler) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) contex
 	if a.payloads != nil && !h.payloads.Load() {
 		h.payloads.Store(true)
 	}
+	rec.mu.Lock()
+	superseded, abandonNow := rec.machine.tag(a, key)
+	if superseded != nil {
+		superseded.abandon(start)
+	}
+	if abandonNow {
+		a.abandon(start)
+	}
+	rec.mu.Unlock()
 	return context.WithValue(ctx, attemptKey{h}, a)
 }
 
-// HandleRPC tells the signals when an attempt begins and ends, and, to the enders that want
-// them, the compressed size of each message it sends and receives; every other event, and
-// payload events while no ender of the stack wants them, is ignored before any lookup.
+// HandleRPC feeds the attempt machine grpc-go's Begin, OutHeader and End of an attempt, and
+// gives, to the enders that want them, the compressed size of each message it sends and
+// receives; every other event, and payload events while no ender of the stack wants them,
+// is ignored before any lookup.
 func (h *attemptHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
 	switch s := s.(type) {
 	case *stats.OutPayload:
@@ -127,21 +165,32 @@ func (h *attemptHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
 		h.payload(ctx, false, s.CompressedLength)
 	case *stats.Begin:
 		if a := h.attemptOf(ctx); a != nil {
-			for _, e := range a.enders {
-				e.AttemptBegan(s.IsTransparentRetryAttempt)
+			a.call.mu.Lock()
+			a.call.machine.began(a, s.IsTransparentRetryAttempt)
+			a.call.mu.Unlock()
+		}
+	case *stats.OutHeader:
+		if a := h.attemptOf(ctx); a != nil {
+			a.call.mu.Lock()
+			if m, ok := a.call.machine.make(a); ok {
+				a.made(m)
 			}
+			a.call.mu.Unlock()
 		}
 	case *stats.End:
 		if a := h.attemptOf(ctx); a != nil {
-			if s.Error != nil {
-				code := Code(s.Error)
-				a.call.mu.Lock()
-				a.call.failed = append(a.call.failed, code)
-				a.call.mu.Unlock()
+			code := Code(s.Error)
+			a.call.mu.Lock()
+			m, madeNow, ended := a.call.machine.end(a, s.Error != nil, code)
+			if madeNow {
+				a.made(m)
 			}
-			for _, e := range a.enders {
-				e.AttemptEnded(s.Error, s.EndTime)
+			if ended {
+				for _, e := range a.enders {
+					e.AttemptEnded(s.Error, s.EndTime)
+				}
 			}
+			a.call.mu.Unlock()
 		}
 	}
 }

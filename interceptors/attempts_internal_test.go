@@ -41,16 +41,19 @@ func (*attemptCall) PostCall(error, time.Duration)            {}
 func (*attemptCall) PostMsgSend(any, error, time.Duration)    {}
 func (*attemptCall) PostMsgReceive(any, error, time.Duration) {}
 
-func (c *attemptCall) StartAttempt(ctx context.Context, number int, _ time.Time) (signal.AttemptEnder, context.Context) {
-	*c.log = append(*c.log, "start "+string(rune('0'+number)))
+func (c *attemptCall) StartAttempt(ctx context.Context, _ time.Time) (signal.AttemptEnder, context.Context) {
+	*c.log = append(*c.log, "start")
 	return c, ctx
 }
-func (c *attemptCall) AttemptBegan(transparent bool) {
+func (c *attemptCall) AttemptMade(previous int, transparent bool) {
 	if transparent {
-		*c.log = append(*c.log, "began transparent")
+		*c.log = append(*c.log, fmt.Sprintf("made %d transparent", previous))
 	} else {
-		*c.log = append(*c.log, "began")
+		*c.log = append(*c.log, fmt.Sprintf("made %d", previous))
 	}
+}
+func (c *attemptCall) AttemptAbandoned(time.Time) {
+	*c.log = append(*c.log, "abandoned")
 }
 func (c *attemptCall) AttemptEnded(err error, _ time.Time) {
 	*c.log = append(*c.log, "ended "+status.Code(err).String())
@@ -65,6 +68,7 @@ func invokeUnary(stack *clientReportables, handler stats.Handler, attempts []err
 		for i, attemptErr := range attempts {
 			actx := handler.TagRPC(ctx, &stats.RPCTagInfo{FullMethodName: "/s.S/M"})
 			handler.HandleRPC(actx, &stats.Begin{Client: true, IsTransparentRetryAttempt: i > 0 && errors.Is(attempts[i-1], errRefused)})
+			handler.HandleRPC(actx, &stats.OutHeader{Client: true})
 			handler.HandleRPC(actx, &stats.OutPayload{Client: true})
 			handler.HandleRPC(actx, &stats.End{Client: true, Error: attemptErr, EndTime: time.Now()})
 			err = attemptErr
@@ -84,7 +88,7 @@ func TestAttemptHandlerNumbersAttemptsInGRPCsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatalf("call = %v", err)
 	}
-	want := []string{"start 1", "began", "ended Unavailable", "start 2", "began transparent", "ended Unavailable", "start 3", "began", "ended OK"}
+	want := []string{"start", "made 0", "ended Unavailable", "start", "made 0 transparent", "ended Unavailable", "start", "made 1", "ended OK"}
 	if diff := cmp.Diff(want, log); diff != "" {
 		t.Errorf("what the signal was told (-want +got):\n%s", diff)
 	}
@@ -158,8 +162,8 @@ func (s payloadSignal) ClientReporter(ctx context.Context, _ CallMeta) (Reporter
 
 type payloadCall struct{ *attemptCall }
 
-func (c payloadCall) StartAttempt(ctx context.Context, number int, start time.Time) (signal.AttemptEnder, context.Context) {
-	_, ctx = c.attemptCall.StartAttempt(ctx, number, start)
+func (c payloadCall) StartAttempt(ctx context.Context, start time.Time) (signal.AttemptEnder, context.Context) {
+	_, ctx = c.attemptCall.StartAttempt(ctx, start)
 	return c, ctx
 }
 
@@ -177,6 +181,7 @@ func payloadInvoker(handler stats.Handler) grpc.UnaryInvoker {
 	return func(ctx context.Context, _ string, _, _ any, _ *grpc.ClientConn, _ ...grpc.CallOption) error {
 		actx := handler.TagRPC(ctx, &stats.RPCTagInfo{FullMethodName: "/s.S/M"})
 		handler.HandleRPC(actx, &stats.Begin{Client: true})
+		handler.HandleRPC(actx, &stats.OutHeader{Client: true})
 		handler.HandleRPC(actx, &stats.OutPayload{Client: true, Length: 9, CompressedLength: 7})
 		handler.HandleRPC(actx, &stats.InPayload{Client: true, Length: 5, CompressedLength: 3})
 		handler.HandleRPC(actx, &stats.End{Client: true, EndTime: time.Now()})
@@ -193,10 +198,10 @@ func TestAttemptHandlerForwardsPayloadSizesToEndersThatWantThem(t *testing.T) {
 	if err := stack.unaryInterceptor()(context.Background(), "/s.S/M", nil, nil, nil, payloadInvoker(stack.attempts)); err != nil {
 		t.Fatalf("call = %v", err)
 	}
-	if diff := cmp.Diff([]string{"start 1", "began", "sent 7", "rcvd 3", "ended OK"}, sizes); diff != "" {
+	if diff := cmp.Diff([]string{"start", "made 0", "sent 7", "rcvd 3", "ended OK"}, sizes); diff != "" {
 		t.Errorf("what the payload signal was told (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"start 1", "began", "ended OK"}, plain); diff != "" {
+	if diff := cmp.Diff([]string{"start", "made 0", "ended OK"}, plain); diff != "" {
 		t.Errorf("what the other signal was told (-want +got):\n%s", diff)
 	}
 
@@ -239,7 +244,7 @@ func TestNestedStacksEachFollowTheirOwnAttempts(t *testing.T) {
 	if err := outer.unaryInterceptor()(context.Background(), "/s.S/M", nil, nil, nil, throughInner); err != nil {
 		t.Fatalf("call = %v", err)
 	}
-	want := []string{"start 1", "began", "ended OK"}
+	want := []string{"start", "made 0", "ended OK"}
 	if diff := cmp.Diff(want, outerLog); diff != "" {
 		t.Errorf("the outer stack's signal was told (-want +got):\n%s", diff)
 	}

@@ -27,9 +27,9 @@ func TestA72MessageEventsAreTheCalls(t *testing.T) {
 	want := []string{
 		obsEcho + " [Unset] " + sortedAttrs(obsClient, "rpc.response.status_code=OK") +
 			" | rpc.message{rpc.message.id=1 rpc.message.type=SENT rpc.message.uncompressed_size=9}, rpc.message{rpc.message.id=1 rpc.message.type=RECEIVED rpc.message.uncompressed_size=9}",
-		echoAttempt + " [Error: attempt 1 refused] error.type=UNAVAILABLE previous-rpc-attempts=0 rpc.response.status_code=UNAVAILABLE transparent-retry=false",
+		obsEchoAttempt + " [Error: attempt 1 refused] " + sortedAttrs(obsClient, "error.type=UNAVAILABLE previous-rpc-attempts=0 rpc.response.status_code=UNAVAILABLE transparent-retry=false"),
 		obsEchoServer + " [Error: attempt 1 refused] " + sortedAttrs(obsServer, "error.type=UNAVAILABLE rpc.response.status_code=UNAVAILABLE"),
-		echoAttempt + " [Unset] previous-rpc-attempts=1 rpc.response.status_code=OK transparent-retry=false",
+		obsEchoAttempt + " [Unset] " + sortedAttrs(obsClient, "previous-rpc-attempts=1 rpc.response.status_code=OK transparent-retry=false"),
 		obsEchoServer + " [Unset] " + sortedAttrs(obsServer, "rpc.response.status_code=OK"),
 	}
 	if diff := cmp.Diff(want, w.spanTree(t, len(want))); diff != "" {

@@ -22,9 +22,10 @@ import (
 func TestA72RefusalBeforeTheRequest(t *testing.T) {
 	want := map[string][]string{
 		"grpcobs": {
-			"client grpcobs.demo.v1.DemoService/ServerStream [Unset] " + sortedAttrs("rpc.method=grpcobs.demo.v1.DemoService/ServerStream rpc.response.status_code=OK rpc.system.name=grpc server.address=* server.port=*"),
-			"  internal Attempt.grpcobs.demo.v1.DemoService.ServerStream [Unset] previous-rpc-attempts=0 rpc.response.status_code=OK transparent-retry=false",
-			"  internal Attempt.grpcobs.demo.v1.DemoService.ServerStream [Unset] previous-rpc-attempts=1 rpc.response.status_code=OK transparent-retry=true",
+			"internal grpcobs.demo.v1.DemoService/ServerStream [Unset] " + sortedAttrs(obsStream, "rpc.response.status_code=OK rpc.system.name=grpc server.address=* server.port=*"),
+			"  client Attempt.grpcobs.demo.v1.DemoService.ServerStream [Unset] " + sortedAttrs(obsStream, "previous-rpc-attempts=0 rpc.response.status_code=OK rpc.system.name=grpc server.address=* server.port=* transparent-retry=false"),
+			// grpc-previous-rpc-attempts does not count transparent retries.
+			"  client Attempt.grpcobs.demo.v1.DemoService.ServerStream [Unset] " + sortedAttrs(obsStream, "previous-rpc-attempts=0 rpc.response.status_code=OK rpc.system.name=grpc server.address=* server.port=* transparent-retry=true"),
 			"    server grpcobs.demo.v1.DemoService/ServerStream [Unset] " + sortedAttrs(obsTCPServer("ServerStream"), "rpc.response.status_code=OK"),
 		},
 		"grpc-go": {

@@ -63,10 +63,13 @@ func (w *a72World) transparentRetry(t *testing.T) {
 
 // The lines of the trees. grpcobs names spans as the semantic conventions (and otelgrpc) do,
 // grpc-go as gRFC A72 does ("Sent.", "Attempt.", "Recv."); attempt spans are named alike.
+// grpcobs' call span is INTERNAL and its attempt spans CLIENT, with the call's attributes;
+// grpc-go's call span is CLIENT and its attempt spans INTERNAL.
 const (
-	obsEcho       = "client grpcobs.demo.v1.DemoService/Echo"
-	obsEchoServer = "    server grpcobs.demo.v1.DemoService/Echo"
-	echoAttempt   = "  internal Attempt.grpcobs.demo.v1.DemoService.Echo"
+	obsEcho        = "internal grpcobs.demo.v1.DemoService/Echo"
+	obsEchoServer  = "    server grpcobs.demo.v1.DemoService/Echo"
+	obsEchoAttempt = "  client Attempt.grpcobs.demo.v1.DemoService.Echo"
+	echoAttempt    = "  internal Attempt.grpcobs.demo.v1.DemoService.Echo"
 	goEcho        = "client Sent.grpcobs.demo.v1.DemoService.Echo"
 	goEchoServer  = "    server Recv.grpcobs.demo.v1.DemoService.Echo"
 
@@ -87,9 +90,9 @@ var a72Scenarios = []a72Scenario{{
 	want: map[string][]string{
 		"grpcobs": {
 			obsEcho + " [Unset] " + sortedAttrs(obsClient, "rpc.response.status_code=OK"),
-			echoAttempt + " [Error: attempt 1 refused] error.type=UNAVAILABLE previous-rpc-attempts=0 rpc.response.status_code=UNAVAILABLE transparent-retry=false",
+			obsEchoAttempt + " [Error: attempt 1 refused] " + sortedAttrs(obsClient, "error.type=UNAVAILABLE previous-rpc-attempts=0 rpc.response.status_code=UNAVAILABLE transparent-retry=false"),
 			obsEchoServer + " [Error: attempt 1 refused] " + sortedAttrs(obsServer, "error.type=UNAVAILABLE rpc.response.status_code=UNAVAILABLE"),
-			echoAttempt + " [Unset] previous-rpc-attempts=1 rpc.response.status_code=OK transparent-retry=false",
+			obsEchoAttempt + " [Unset] " + sortedAttrs(obsClient, "previous-rpc-attempts=1 rpc.response.status_code=OK transparent-retry=false"),
 			obsEchoServer + " [Unset] " + sortedAttrs(obsServer, "rpc.response.status_code=OK"),
 		},
 		"grpc-go": {
@@ -110,11 +113,11 @@ var a72Scenarios = []a72Scenario{{
 	want: map[string][]string{
 		"grpcobs": {
 			obsEcho + " [Error: max retries exhausted: failed after 3 attempts: rpc error: code = Unavailable desc = attempt 3 refused] " + sortedAttrs(obsClient, "error.type=UNAVAILABLE rpc.response.status_code=UNAVAILABLE"),
-			echoAttempt + " [Error: attempt 1 refused] error.type=UNAVAILABLE previous-rpc-attempts=0 rpc.response.status_code=UNAVAILABLE transparent-retry=false",
+			obsEchoAttempt + " [Error: attempt 1 refused] " + sortedAttrs(obsClient, "error.type=UNAVAILABLE previous-rpc-attempts=0 rpc.response.status_code=UNAVAILABLE transparent-retry=false"),
 			obsEchoServer + " [Error: attempt 1 refused] " + sortedAttrs(obsServer, "error.type=UNAVAILABLE rpc.response.status_code=UNAVAILABLE"),
-			echoAttempt + " [Error: attempt 2 refused] error.type=UNAVAILABLE previous-rpc-attempts=1 rpc.response.status_code=UNAVAILABLE transparent-retry=false",
+			obsEchoAttempt + " [Error: attempt 2 refused] " + sortedAttrs(obsClient, "error.type=UNAVAILABLE previous-rpc-attempts=1 rpc.response.status_code=UNAVAILABLE transparent-retry=false"),
 			obsEchoServer + " [Error: attempt 2 refused] " + sortedAttrs(obsServer, "error.type=UNAVAILABLE rpc.response.status_code=UNAVAILABLE"),
-			echoAttempt + " [Error: attempt 3 refused] error.type=UNAVAILABLE previous-rpc-attempts=2 rpc.response.status_code=UNAVAILABLE transparent-retry=false",
+			obsEchoAttempt + " [Error: attempt 3 refused] " + sortedAttrs(obsClient, "error.type=UNAVAILABLE previous-rpc-attempts=2 rpc.response.status_code=UNAVAILABLE transparent-retry=false"),
 			obsEchoServer + " [Error: attempt 3 refused] " + sortedAttrs(obsServer, "error.type=UNAVAILABLE rpc.response.status_code=UNAVAILABLE"),
 		},
 		"grpc-go": {
@@ -134,7 +137,7 @@ var a72Scenarios = []a72Scenario{{
 	want: map[string][]string{
 		"grpcobs": {
 			obsEcho + " [Unset] " + sortedAttrs(obsClient, "rpc.response.status_code=OK"),
-			echoAttempt + " [Unset] previous-rpc-attempts=0 rpc.response.status_code=OK transparent-retry=false",
+			obsEchoAttempt + " [Unset] " + sortedAttrs(obsClient, "previous-rpc-attempts=0 rpc.response.status_code=OK transparent-retry=false"),
 			obsEchoServer + " [Unset] " + sortedAttrs(obsServer, "rpc.response.status_code=OK"),
 		},
 		"grpc-go": {
@@ -154,7 +157,7 @@ var a72Scenarios = []a72Scenario{{
 	want: map[string][]string{
 		"grpcobs": {
 			obsEcho + " [Error: attempt 1 refused] " + sortedAttrs(obsClient, "error.type=NOT_FOUND rpc.response.status_code=NOT_FOUND"),
-			echoAttempt + " [Error: attempt 1 refused] error.type=NOT_FOUND previous-rpc-attempts=0 rpc.response.status_code=NOT_FOUND transparent-retry=false",
+			obsEchoAttempt + " [Error: attempt 1 refused] " + sortedAttrs(obsClient, "error.type=NOT_FOUND previous-rpc-attempts=0 rpc.response.status_code=NOT_FOUND transparent-retry=false"),
 			obsEchoServer + " [Unset] " + sortedAttrs(obsServer, "rpc.response.status_code=NOT_FOUND"),
 		},
 		"grpc-go": {
@@ -172,11 +175,12 @@ var a72Scenarios = []a72Scenario{{
 	want: map[string][]string{
 		"grpcobs": {
 			obsEcho + " [Unset] " + sortedAttrs(obsClient, "rpc.response.status_code=OK server.port=*"),
-			echoAttempt + " [Unset] previous-rpc-attempts=0 rpc.response.status_code=OK transparent-retry=false",
+			obsEchoAttempt + " [Unset] " + sortedAttrs(obsClient, "previous-rpc-attempts=0 rpc.response.status_code=OK server.port=* transparent-retry=false"),
 			obsEchoServer + " [Unset] " + sortedAttrs(obsTCPServer("Echo"), "rpc.response.status_code=OK"),
-			"client grpcobs.demo.v1.DemoService/ServerStream [Unset] rpc.method=grpcobs.demo.v1.DemoService/ServerStream rpc.response.status_code=OK rpc.system.name=grpc server.address=* server.port=*",
-			"  internal Attempt.grpcobs.demo.v1.DemoService.ServerStream [Error: stream terminated by RST_STREAM with error code: REFUSED_STREAM] error.type=UNAVAILABLE previous-rpc-attempts=0 rpc.response.status_code=UNAVAILABLE transparent-retry=false",
-			"  internal Attempt.grpcobs.demo.v1.DemoService.ServerStream [Unset] previous-rpc-attempts=1 rpc.response.status_code=OK transparent-retry=true",
+			"internal grpcobs.demo.v1.DemoService/ServerStream [Unset] " + obsStream + " rpc.response.status_code=OK rpc.system.name=grpc server.address=* server.port=*",
+			"  client Attempt.grpcobs.demo.v1.DemoService.ServerStream [Error: stream terminated by RST_STREAM with error code: REFUSED_STREAM] error.type=UNAVAILABLE previous-rpc-attempts=0 " + obsStream + " rpc.response.status_code=UNAVAILABLE rpc.system.name=grpc server.address=* server.port=* transparent-retry=false",
+			// grpc-go sent grpc-previous-rpc-attempts 0: its transparent retries do not count.
+			"  client Attempt.grpcobs.demo.v1.DemoService.ServerStream [Unset] previous-rpc-attempts=0 " + obsStream + " rpc.response.status_code=OK rpc.system.name=grpc server.address=* server.port=* transparent-retry=true",
 			"    server grpcobs.demo.v1.DemoService/ServerStream [Unset] " + sortedAttrs(obsTCPServer("ServerStream"), "rpc.response.status_code=OK"),
 		},
 		"grpc-go": {
@@ -190,6 +194,9 @@ var a72Scenarios = []a72Scenario{{
 		},
 	},
 }}
+
+// obsStream is the rpc.method of grpcobs' ServerStream spans.
+const obsStream = "rpc.method=grpcobs.demo.v1.DemoService/ServerStream"
 
 // obsTCPServer is obsServer for method over TCP, where the peer has a port too.
 func obsTCPServer(method string) string {

@@ -18,12 +18,15 @@ var (
 
 // StartAttempt returns the series, which counts the attempt when it ends; ctx is returned
 // as it is.
-func (s *methodSeries) StartAttempt(ctx context.Context, _ int, _ time.Time) (signal.AttemptEnder, context.Context) {
+func (s *methodSeries) StartAttempt(ctx context.Context, _ time.Time) (signal.AttemptEnder, context.Context) {
 	return s, ctx
 }
 
-// AttemptBegan does nothing: an attempt is counted when it ends, with its code.
-func (*methodSeries) AttemptBegan(bool) {}
+// AttemptMade does nothing: an attempt is counted when it ends, with its code.
+func (*methodSeries) AttemptMade(int, bool) {}
+
+// AttemptAbandoned does nothing: grpc-go never made the attempt.
+func (*methodSeries) AttemptAbandoned(time.Time) {}
 
 // AttemptEnded counts the attempt under its code in grpc_client_attempts_total.
 func (s *methodSeries) AttemptEnded(err error, _ time.Time) {

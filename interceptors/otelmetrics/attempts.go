@@ -12,9 +12,10 @@ import (
 // A call's Reporter (a method entry, or a sampledCall embedding one) reports its attempts
 // too, when the stack asks: an A66 Client with WithAttempts (see core.traits). Each attempt
 // gets an attempt of its own, which counts the compressed bytes of its messages and records
-// grpc.client.attempt.* as grpc-go's stats/opentelemetry plugin does (client_metrics.go):
-// started at stats.Begin, the duration and both sizes at stats.End, under grpc.method,
-// grpc.target and grpc.status.
+// grpc.client.attempt.* as grpc-go's stats/opentelemetry plugin does (client_metrics.go),
+// but for the attempts grpc-go made only (an attempt it abandoned before making it is not
+// counted: docs/otelmetrics.md): started when the attempt is made, the duration (from its
+// creation) and both sizes at stats.End, under grpc.method, grpc.target and grpc.status.
 var (
 	_ signal.AttemptReporter     = (*method)(nil)
 	_ signal.AttemptPayloadEnder = (*attempt)(nil)
@@ -31,12 +32,12 @@ type attempt struct {
 
 // StartAttempt follows one attempt of a call of the method, started at start; ctx is
 // returned as it is.
-func (m *method) StartAttempt(ctx context.Context, _ int, start time.Time) (signal.AttemptEnder, context.Context) {
+func (m *method) StartAttempt(ctx context.Context, start time.Time) (signal.AttemptEnder, context.Context) {
 	return &attempt{method: m, ctx: ctx, start: start}, ctx
 }
 
-// AttemptBegan counts the attempt in grpc.client.attempt.started.
-func (a *attempt) AttemptBegan(bool) {
+// AttemptMade counts the attempt in grpc.client.attempt.started.
+func (a *attempt) AttemptMade(int, bool) {
 	if a.method.attemptStarted == nil {
 		return
 	}
@@ -76,3 +77,6 @@ func (a *attempt) AttemptEnded(err error, end time.Time) {
 		in.attemptRcvd.Record(a.ctx, a.rcvd.Load(), e.duration...)
 	}
 }
+
+// AttemptAbandoned records nothing: grpc-go never made the attempt.
+func (*attempt) AttemptAbandoned(time.Time) {}

@@ -29,8 +29,8 @@ func TestA66AttemptTargetsAreBounded(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cc.Close() })
 	rep, _ := c.start(context.Background(), echoMeta, cc, false)
-	e, _ := rep.(*method).StartAttempt(context.Background(), 1, time.Now())
-	e.AttemptBegan(false)
+	e, _ := rep.(*method).StartAttempt(context.Background(), time.Now())
+	e.AttemptMade(0, false)
 	e.AttemptEnded(nil, time.Now())
 	rep.PostCall(nil, time.Millisecond)
 

@@ -109,8 +109,8 @@ func TestRecordingAnAttemptAllocatesOnlyTheAttempt(t *testing.T) {
 	m := c.method(echoMeta, nil, false)
 	failed := status.Error(codes.Unavailable, "no")
 	attempt := func(err error) {
-		e, _ := m.StartAttempt(context.Background(), 1, time.Now())
-		e.AttemptBegan(false)
+		e, _ := m.StartAttempt(context.Background(), time.Now())
+		e.AttemptMade(0, false)
 		p := e.(interface{ AttemptPayload(bool, int) })
 		p.AttemptPayload(true, 9)
 		p.AttemptPayload(false, 7)

@@ -60,14 +60,18 @@ func (cl *Client) StartClientCall(ctx context.Context, call signal.Call) (interc
 func (cl *Client) start(ctx context.Context, meta interceptors.CallMeta, cc *grpc.ClientConn, startTime time.Time, recorded bool) (interceptors.Reporter, context.Context) {
 	c := cl.core
 	var span trace.Span
-	var attemptName string
+	var attempt *attemptMethod
 	if c.traced(ctx, meta) {
 		m := c.method(meta, cc, false)
-		ctx, span = c.tracer.start(ctx, m.name, withStartTime(m.start, startTime))
-		attemptName = m.attemptName
+		start := m.start
+		if recorded && m.attempt != nil {
+			// Each attempt has a CLIENT span: the call's is the logical operation's.
+			attempt, start = m.attempt, m.attempt.logicalStart
+		}
+		ctx, span = c.tracer.start(ctx, m.name, withStartTime(start, startTime))
 	}
 	recording := span != nil && span.IsRecording()
-	if !recording || !recorded || !c.attempts {
+	if !recording || attempt == nil {
 		carrier := c.newOutgoingCarrier()
 		c.inject(ctx, carrier)
 		ctx = injectOutgoing(ctx, carrier)
@@ -81,5 +85,5 @@ func (cl *Client) start(ctx context.Context, meta interceptors.CallMeta, cc *grp
 			span.SetAttributes(attrs...)
 		}
 	}
-	return &reporter{core: c, span: span, start: startTime, attemptName: attemptName}, ctx
+	return &reporter{core: c, span: span, start: startTime, attempt: attempt}, ctx
 }

@@ -111,8 +111,9 @@ func (c *core) statusAttributes(code codes.Code) []attribute.KeyValue {
 type method struct {
 	name  string // "package.Service/Method"
 	start []trace.SpanStartOption
-	// attemptName names the method's attempt spans, with WithAttemptSpans.
-	attemptName string
+	// attempt is how the method's call and attempt spans start with WithAttemptSpans, when
+	// the stack follows the call's attempts (see attempts.go); nil without the option.
+	attempt *attemptMethod
 }
 
 // otherMethod is rpc.method of a method that is not known, and spanNameOther the name of its
@@ -144,7 +145,7 @@ func (c *core) unknownMethod(meta interceptors.CallMeta, cc *grpc.ClientConn) *m
 		start: []trace.SpanStartOption{trace.WithSpanKind(c.kind), trace.WithAttributes(attrs...)},
 	}
 	if c.attempts {
-		m.attemptName = attemptSpanName(m.name)
+		m.attempt = newAttemptMethod(m.name, attrs)
 	}
 	return m
 }
@@ -182,7 +183,7 @@ func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, registere
 		start: []trace.SpanStartOption{trace.WithSpanKind(c.kind), trace.WithAttributes(attrs...)},
 	}
 	if c.attempts {
-		m.attemptName = attemptSpanName(name)
+		m.attempt = newAttemptMethod(name, attrs)
 	}
 	return c.methods.Store(key, m, maxCachedMethods)
 }

@@ -18,9 +18,10 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// Each attempt of a retried call gets a span under the call's span, and the server span of
-// each attempt is the child of its attempt span. Here the server refuses the first attempt
-// with UNAVAILABLE, and the client's retry policy retries it.
+// Each attempt of a retried call gets a CLIENT span under the call's span, which becomes the
+// INTERNAL span of the logical operation, and the server span of each attempt is the child of
+// its attempt span (so service graphs find a CLIENT parent for each server span). Here the
+// server refuses the first attempt with UNAVAILABLE, and the client's retry policy retries it.
 func ExampleWithAttemptSpans() {
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
@@ -69,9 +70,9 @@ func ExampleWithAttemptSpans() {
 		fmt.Printf("%s %s %s%s, parent %s\n", s.SpanKind(), s.Name(), code, previous, parent)
 	}
 	// Output:
-	// client grpcobs.demo.v1.DemoService/Echo OK, parent -
-	// internal Attempt.grpcobs.demo.v1.DemoService.Echo UNAVAILABLE previous-rpc-attempts=0, parent grpcobs.demo.v1.DemoService/Echo
+	// internal grpcobs.demo.v1.DemoService/Echo OK, parent -
+	// client Attempt.grpcobs.demo.v1.DemoService.Echo UNAVAILABLE previous-rpc-attempts=0, parent grpcobs.demo.v1.DemoService/Echo
 	// server grpcobs.demo.v1.DemoService/Echo UNAVAILABLE, parent Attempt.grpcobs.demo.v1.DemoService.Echo
-	// internal Attempt.grpcobs.demo.v1.DemoService.Echo OK previous-rpc-attempts=1, parent grpcobs.demo.v1.DemoService/Echo
+	// client Attempt.grpcobs.demo.v1.DemoService.Echo OK previous-rpc-attempts=1, parent grpcobs.demo.v1.DemoService/Echo
 	// server grpcobs.demo.v1.DemoService/Echo OK, parent Attempt.grpcobs.demo.v1.DemoService.Echo
 }

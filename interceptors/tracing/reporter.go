@@ -25,11 +25,11 @@ type reporter struct {
 	core  *core
 	span  trace.Span
 	start time.Time // the stack's start time of the call; zero outside the grpcobs stack
-	// attemptName names the call's attempt spans (WithAttemptSpans; see StartAttempt).
-	attemptName string
-	end         [1]trace.SpanEndOption // End's option, here so that End's argument is no allocation of its own
-	sent        int
-	received    int
+	// attempt starts the call's attempt spans (WithAttemptSpans; see StartAttempt).
+	attempt  *attemptMethod
+	end      [1]trace.SpanEndOption // End's option, here so that End's argument is no allocation of its own
+	sent     int
+	received int
 }
 
 var _ interceptors.Reporter = (*reporter)(nil)

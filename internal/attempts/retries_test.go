@@ -22,8 +22,8 @@ import (
 )
 
 const (
-	echoCall    = "client grpcobs.demo.v1.DemoService/Echo"
-	echoAttempt = "  internal Attempt.grpcobs.demo.v1.DemoService.Echo"
+	echoCall    = "internal grpcobs.demo.v1.DemoService/Echo"
+	echoAttempt = "  client Attempt.grpcobs.demo.v1.DemoService.Echo"
 	echoServer  = "    server grpcobs.demo.v1.DemoService/Echo"
 )
 
@@ -95,7 +95,7 @@ func TestFirstAttemptUnavailableThenOK(t *testing.T) {
 	// status message, and error.type, as the call span would; the others have neither.
 	var got []string
 	for _, span := range w.obs.Spans.Ended() {
-		if span.SpanKind() != trace.SpanKindInternal {
+		if span.SpanKind() != trace.SpanKindClient || !strings.HasPrefix(span.Name(), "Attempt.") {
 			continue
 		}
 		errorType := ""
@@ -231,8 +231,8 @@ func TestStreamRetriedBeforeItCommits(t *testing.T) {
 		t.Fatalf("received %d messages, want 2", received)
 	}
 	const (
-		call    = "client grpcobs.demo.v1.DemoService/ServerStream"
-		attempt = "  internal Attempt.grpcobs.demo.v1.DemoService.ServerStream"
+		call    = "internal grpcobs.demo.v1.DemoService/ServerStream"
+		attempt = "  client Attempt.grpcobs.demo.v1.DemoService.ServerStream"
 		server  = "    server grpcobs.demo.v1.DemoService/ServerStream"
 	)
 	w.expectTree(t, []string{

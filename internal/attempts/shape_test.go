@@ -57,8 +57,8 @@ func TestUnknownMethodsAttemptSpansAreBounded(t *testing.T) {
 		t.Fatalf("Invoke: %v", err)
 	}
 	w.expectTree(t, []string{
-		"client grpc OK",
-		"  internal Attempt.grpc OK previous-rpc-attempts=0 transparent-retry=false",
+		"internal grpc OK",
+		"  client Attempt.grpc OK previous-rpc-attempts=0 transparent-retry=false",
 		"    server grpc OK",
 	})
 }

@@ -14,7 +14,8 @@ import (
 // A stream the server refuses before any handler sees it (firstlaw.Refusal: the server's
 // only stream slot is held by another call) is retried transparently by grpc-go, with no
 // retry policy: its first attempt span ends UNAVAILABLE with no server span under it, and its
-// second carries transparent-retry=true.
+// second carries transparent-retry=true and previous-rpc-attempts=0: grpc-go's
+// grpc-previous-rpc-attempts counts only its retry policy's retries, and the server saw none.
 func TestTransparentRetry(t *testing.T) {
 	var w *world
 	refused := make(chan struct{})
@@ -27,8 +28,8 @@ func TestTransparentRetry(t *testing.T) {
 	})
 	shared.TransparentRetry(t, testContext(t), w.h.Demo(), w.script, refused)
 	const (
-		call    = "client grpcobs.demo.v1.DemoService/ServerStream"
-		attempt = "  internal Attempt.grpcobs.demo.v1.DemoService.ServerStream"
+		call    = "internal grpcobs.demo.v1.DemoService/ServerStream"
+		attempt = "  client Attempt.grpcobs.demo.v1.DemoService.ServerStream"
 		server  = "    server grpcobs.demo.v1.DemoService/ServerStream"
 	)
 	w.expectTree(t, []string{
@@ -37,7 +38,7 @@ func TestTransparentRetry(t *testing.T) {
 		echoServer + " OK",
 		call + " OK",
 		attempt + " UNAVAILABLE previous-rpc-attempts=0 transparent-retry=false",
-		attempt + " OK previous-rpc-attempts=1 transparent-retry=true",
+		attempt + " OK previous-rpc-attempts=0 transparent-retry=true",
 		server + " OK",
 	})
 	w.expectAttempts(t,

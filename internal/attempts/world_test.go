@@ -3,6 +3,7 @@ package attempts_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,12 @@ import (
 	"github.com/grpcobs/grpcobs/internal/firstlaw"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	"github.com/sirupsen/logrus"
+	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 )
 
 // retryPolicy is the shared service config (shared.RetryPolicy).
@@ -60,7 +63,7 @@ func startWorldWith(t *testing.T, cfg worldConfig) *world {
 	w.clientMetrics = metrics.NewClientMetrics(metrics.WithAttempts())
 	w.obs.Registry.MustRegister(w.clientMetrics)
 	server := append(interceptors.ServerOptions(tracing.NewServer(tracing.WithTracerProvider(tp))),
-		grpc.ChainUnaryInterceptor(w.script.Unary), grpc.ChainStreamInterceptor(w.script.Stream))
+		grpc.ChainUnaryInterceptor(seenUnary, w.script.Unary), grpc.ChainStreamInterceptor(seenStream, w.script.Stream))
 	server = append(server, cfg.server...)
 	tracingOpts := append([]tracing.Option{tracing.WithTracerProvider(tp), tracing.WithAttemptSpans()}, cfg.clientTracing...)
 	client := append(interceptors.DialOptions(
@@ -77,6 +80,52 @@ func testContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), firstlaw.Timeout)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// seenPrevious is the attribute the world's server puts on each server span: the
+// grpc-previous-rpc-attempts header the attempt came with (0 when absent).
+const seenPrevious = attribute.Key("test.seen-grpc-previous-rpc-attempts")
+
+// markSeen puts the grpc-previous-rpc-attempts the server got on the server span of ctx.
+func markSeen(ctx context.Context) {
+	seen := 0
+	if v := metadata.ValueFromIncomingContext(ctx, "grpc-previous-rpc-attempts"); len(v) == 1 {
+		seen, _ = strconv.Atoi(v[0])
+	}
+	trace.SpanFromContext(ctx).SetAttributes(seenPrevious.Int(seen))
+}
+
+func seenUnary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	markSeen(ctx)
+	return handler(ctx, req)
+}
+
+func seenStream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	markSeen(ss.Context())
+	return handler(srv, ss)
+}
+
+// checkSeen asserts that each server span under an attempt span saw, in
+// grpc-previous-rpc-attempts, the attempt span's previous-rpc-attempts.
+func checkSeen(t *testing.T, server, attempt sdktrace.ReadOnlySpan) {
+	t.Helper()
+	if server.SpanKind() != trace.SpanKindServer || !strings.HasPrefix(attempt.Name(), "Attempt.") {
+		return
+	}
+	seen, previous := int64(-1), int64(-2)
+	for _, kv := range server.Attributes() {
+		if kv.Key == seenPrevious {
+			seen = kv.Value.AsInt64()
+		}
+	}
+	for _, kv := range attempt.Attributes() {
+		if kv.Key == "previous-rpc-attempts" {
+			previous = kv.Value.AsInt64()
+		}
+	}
+	if seen != previous {
+		t.Errorf("the server saw grpc-previous-rpc-attempts %d; its attempt span says previous-rpc-attempts %d", seen, previous)
+	}
 }
 
 // spanTree waits until n spans ended (or firstlaw.Timeout passes), and renders them as a
@@ -105,6 +154,9 @@ func (w *world) spanTree(t *testing.T, n int) []string {
 			}
 			if parent != nil && (s.StartTime().Before(parent.StartTime()) || s.EndTime().After(parent.EndTime())) {
 				t.Errorf("span %q [%v, %v] is not within its parent %q [%v, %v]", s.Name(), s.StartTime(), s.EndTime(), parent.Name(), parent.StartTime(), parent.EndTime())
+			}
+			if parent != nil {
+				checkSeen(t, s, parent)
 			}
 			lines = append(lines, strings.Repeat("  ", depth)+describe(s))
 			render(s, depth+1)

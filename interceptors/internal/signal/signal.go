@@ -75,26 +75,35 @@ type Call struct {
 // AttemptRecord is what the stack records of a client call's attempts, for the signals that
 // report them at the call's end.
 type AttemptRecord interface {
-	// Attempts returns how many attempts grpc-go started, and the codes of those that failed,
-	// in order (the last one included, when it failed).
+	// Attempts returns how many attempts grpc-go made of the call (those it sent the headers
+	// of, or ended; an attempt it abandoned before either is not one: see "Attempt lifecycle"
+	// in docs/DESIGN.md), and the codes of those that failed, in the order they ended (the
+	// last one included, when it failed).
 	Attempts() (count int, failed []codes.Code)
 }
 
 // AttemptReporter is implemented by the call Reporter of a grpcobs client signal that wants
 // attempts (Traits.WantsAttempts). The stack's stats handler calls StartAttempt when grpc-go
-// starts an attempt of the call (stats.Handler.TagRPC), with the attempt's context, its number
-// (from 1) and the time it started. The returned context is the attempt's: grpc-go builds the
-// attempt's headers from its outgoing metadata. The returned AttemptEnder is never nil.
+// creates an attempt of the call (stats.Handler.TagRPC), with the attempt's context and the
+// time it started. The returned context is the attempt's: grpc-go builds the attempt's
+// headers from its outgoing metadata. The returned AttemptEnder is never nil.
 type AttemptReporter interface {
-	StartAttempt(ctx context.Context, number int, start time.Time) (AttemptEnder, context.Context)
+	StartAttempt(ctx context.Context, start time.Time) (AttemptEnder, context.Context)
 }
 
-// AttemptEnder follows one attempt: AttemptBegan once grpc-go tells whether it is a
-// transparent retry (stats.Begin), then AttemptEnded once, with the attempt's error and end
-// time (stats.End). Both may run on another goroutine than StartAttempt, never at once.
+// AttemptEnder follows one attempt. Exactly one of two courses runs: AttemptMade once grpc-go
+// has made the attempt (sent its headers, or ended it), then AttemptEnded once, with the
+// attempt's error and end time (stats.End); or AttemptAbandoned once, when grpc-go replaced
+// the attempt before making it, or the call ended while it was still unmade. Each runs under
+// the call's lock: never two at once for one call.
 type AttemptEnder interface {
-	AttemptBegan(transparent bool)
+	// AttemptMade says grpc-go made the attempt: previous is the grpc-previous-rpc-attempts
+	// header it sent (the retries its retry policy made before this attempt in the same
+	// grpc-go call; transparent retries do not count), and transparent says the attempt is a
+	// transparent retry.
+	AttemptMade(previous int, transparent bool)
 	AttemptEnded(err error, end time.Time)
+	AttemptAbandoned(end time.Time)
 }
 
 // AttemptPayloadEnder is implemented by an AttemptEnder that also wants the size on the wire
