@@ -70,8 +70,8 @@ const (
 	obsEchoServer  = "    server grpcobs.demo.v1.DemoService/Echo"
 	obsEchoAttempt = "  client Attempt.grpcobs.demo.v1.DemoService.Echo"
 	echoAttempt    = "  internal Attempt.grpcobs.demo.v1.DemoService.Echo"
-	goEcho        = "client Sent.grpcobs.demo.v1.DemoService.Echo"
-	goEchoServer  = "    server Recv.grpcobs.demo.v1.DemoService.Echo"
+	goEcho         = "client Sent.grpcobs.demo.v1.DemoService.Echo"
+	goEchoServer   = "    server Recv.grpcobs.demo.v1.DemoService.Echo"
 
 	// grpcobs' semconv attributes of a client call span, and of a server span (over
 	// bufconn: its peer has no port; over TCP, both sides have ports).
