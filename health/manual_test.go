@@ -177,9 +177,13 @@ func TestSetServingStatusAsGrpcGosServer(t *testing.T) {
 	theirs := grpchealth.NewServer()
 	ourClient := healthpb.NewHealthClient(serveHealth(t, ours).Conn)
 	theirClient := healthpb.NewHealthClient(serveHealth(t, theirs).Conn)
-	for _, s := range []interface {
+	// The methods of grpc-go's server that code calls, with the same signatures.
+	type grpcGoServer interface {
 		SetServingStatus(string, healthpb.HealthCheckResponse_ServingStatus)
-	}{ours, theirs} {
+		Shutdown()
+		Resume()
+	}
+	for _, s := range []grpcGoServer{ours, theirs} {
 		s.SetServingStatus("pkg.A", serving)
 		s.SetServingStatus("pkg.B", notServing)
 		s.SetServingStatus("pkg.C", notServing)

@@ -156,3 +156,32 @@ func TestAddServerGatedByChosenChecks(t *testing.T) {
 	r.Shutdown()
 	probeAll(t, h.Addr, appServices, probeUnhealthy)
 }
+
+func TestAddServerAgainAddsNewServicesAndSetsTheGatingAnew(t *testing.T) {
+	r, _ := newRegistry(t)
+	payments := &dependency{err: errDown}
+	if err := r.Register("payments", payments, health.Gates("payments.v1.PaymentService")); err != nil { // pending
+		t.Fatalf("Register: %v", err)
+	}
+	srv := grpc.NewServer()
+	t.Cleanup(srv.Stop)
+	srv.RegisterService(&cartService, struct{}{})
+	added, err := r.AddServer(srv)
+	if err != nil || !cmp.Equal(added, []string{"shop.v1.CartService"}) {
+		t.Fatalf("AddServer = %v, %v; want [shop.v1.CartService]", added, err)
+	}
+	if st, _ := r.Status("shop.v1.CartService"); st != serving {
+		t.Errorf("cart following Overall, which no check gates: %v, want SERVING", st)
+	}
+
+	demov1.RegisterDemoServiceServer(srv, demo.NewService())
+	added, err = r.AddServer(srv, health.GatedBy("payments"))
+	if err != nil || !cmp.Equal(added, appServices) {
+		t.Fatalf("AddServer again = %v, %v; want %v", added, err, appServices)
+	}
+	for _, s := range appServices {
+		if st, _ := r.Status(s); st != notServing {
+			t.Errorf("%s gated by the pending payments check: %v, want NOT_SERVING", s, st)
+		}
+	}
+}
