@@ -118,18 +118,7 @@ func TestShutdownHoldsEveryServiceNotServingUntilResume(t *testing.T) {
 	awaitStatus(t, r, health.Readiness, serving)
 	srv := health.NewServer(r)
 	client := healthpb.NewHealthClient(serveHealth(t, srv).Conn)
-	list := func() map[string]healthpb.HealthCheckResponse_ServingStatus {
-		t.Helper()
-		resp, err := client.List(rpcContext(t), &healthpb.HealthListRequest{})
-		if err != nil {
-			t.Fatalf("List: %v", err)
-		}
-		out := make(map[string]healthpb.HealthCheckResponse_ServingStatus)
-		for s, st := range resp.GetStatuses() {
-			out[s] = st.GetStatus()
-		}
-		return out
-	}
+	list := func() map[string]healthpb.HealthCheckResponse_ServingStatus { return listStatuses(t, client) }
 	allNotServing := map[string]healthpb.HealthCheckResponse_ServingStatus{
 		"": notServing, "liveness": notServing, "readiness": notServing, "pkg.Bad": notServing,
 	}
