@@ -25,7 +25,7 @@ import (
 
 // serve runs the server until ctx ends, then drains and stops it.
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
-	out := logging.NewAsyncWriter(stdout, 4096)
+	out := logging.NewAsyncWriter(stdout, 4096, logging.DefaultAsyncWriterBytes)
 	defer out.Close(time.Second)
 	logger := newLogger(cfg, out)
 

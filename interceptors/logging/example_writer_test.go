@@ -46,7 +46,7 @@ func (s *stalledStdout) Write(p []byte) (int, error) {
 // with a drop policy keeps the calls going while stdout is stalled.
 func Example_nonBlockingWriter() {
 	stdout := newStalledStdout(os.Stdout)
-	out := logging.NewAsyncWriter(stdout, 1) // a real service would queue a few thousand lines
+	out := logging.NewAsyncWriter(stdout, 1, logging.DefaultAsyncWriterBytes) // a real service would queue a few thousand lines
 
 	logger := logrus.New()
 	logger.SetOutput(out)
