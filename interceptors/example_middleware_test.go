@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
@@ -14,16 +15,16 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/metrics"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
-	"github.com/grpcobs/grpcobs/internal/demo"
-	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sirupsen/logrus"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 )
 
@@ -62,13 +63,33 @@ func handledTotal(reg *prometheus.Registry, method, code string) float64 {
 	return 0
 }
 
-// notHealth matches every call but the health service's, which probes make without a token.
-func notHealth(_ context.Context, c interceptors.CallMeta) bool {
-	return c.Service != healthpb.Health_ServiceDesc.ServiceName
+// needsAuth is false for the calls probes and reflection clients make without credentials
+// (docs/getting-started.md has the same matcher).
+func needsAuth(_ context.Context, c interceptors.CallMeta) bool {
+	switch c.Service {
+	case "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection":
+		return false
+	}
+	return true
+}
+
+// echoService is the service of the example: Echo returns the message, and panics when the
+// message is "panic".
+type echoService struct {
+	demov1.UnimplementedDemoServiceServer
+}
+
+func (echoService) Echo(_ context.Context, req *demov1.EchoRequest) (*demov1.EchoResponse, error) {
+	if req.GetMessage() == "panic" {
+		panic("the handler exploded")
+	}
+	return &demov1.EchoResponse{Message: req.GetMessage()}, nil
 }
 
 // A server that combines the grpcobs stack with go-grpc-middleware's auth (skipped for the
-// health service by a selector), recovery (innermost, with RecoverPanic) and the health server.
+// health and reflection services by a selector, so probes pass), recovery (innermost, with
+// RecoverPanic) and the health server, served on loopback TCP. It imports nothing of grpcobs'
+// internals: copy it whole.
 // Rejected, failed and panicking calls are all traced, counted and logged, with the code the
 // caller got.
 func ExampleServerOptions_withGoGRPCMiddleware() {
@@ -87,21 +108,15 @@ func ExampleServerOptions_withGoGRPCMiddleware() {
 		logging.NewServer(logger, logging.WithFilter(logging.HealthChecksOnlyOnFailure())),
 	),
 		grpc.ChainUnaryInterceptor(
-			selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authenticate), selector.MatchFunc(notHealth)),
+			selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authenticate), selector.MatchFunc(needsAuth)),
 			recovery.UnaryServerInterceptor(recoveryOpt),
 		),
 		grpc.ChainStreamInterceptor(
-			selector.StreamServerInterceptor(auth.StreamServerInterceptor(authenticate), selector.MatchFunc(notHealth)),
+			selector.StreamServerInterceptor(auth.StreamServerInterceptor(authenticate), selector.MatchFunc(needsAuth)),
 			recovery.StreamServerInterceptor(recoveryOpt),
 		),
 	)...)
-	panicky := demo.WithHook(func(ctx context.Context, _, message string) (context.Context, func(error)) {
-		if message == "panic" {
-			panic("the handler exploded")
-		}
-		return ctx, func(error) {}
-	})
-	demov1.RegisterDemoServiceServer(srv, demo.NewService(panicky))
+	demov1.RegisterDemoServiceServer(srv, echoService{})
 	serverMetrics.InitializeMetrics(srv)
 
 	registry := health.NewRegistry(health.WithLogger(logger))
@@ -109,9 +124,21 @@ func ExampleServerOptions_withGoGRPCMiddleware() {
 	registry.Start(context.Background())
 	defer registry.Stop()
 	healthpb.RegisterHealthServer(srv, health.NewServer(registry))
+	reflection.Register(srv)
 
-	conn, stop := testsrv.Serve(srv)
-	defer stop()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer func() { _ = conn.Close() }()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
