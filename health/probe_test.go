@@ -153,3 +153,25 @@ func TestGrpcHealthProbeFollowsADependencyThatDiesAndComesBack(t *testing.T) {
 		t.Fatalf("probe once the dependency came back: exit %d (%s), want %d", code, out, probeServing)
 	}
 }
+
+func TestGrpcHealthProbeSeesAStatusSetByHand(t *testing.T) {
+	probeBinary(t)
+	r, _ := newRegistry(t)
+	srv := health.NewServer(r)
+	h := serveHealth(t, srv, testsrv.WithTCP())
+	for _, step := range []struct {
+		set      func()
+		wantCode int
+	}{
+		{set: func() {}, wantCode: probeRPCFailed}, // not a service yet: NOT_FOUND
+		{set: func() { srv.SetServingStatus("pkg.Manual", notServing) }, wantCode: probeUnhealthy},
+		{set: func() { srv.SetServingStatus("pkg.Manual", serving) }, wantCode: probeServing},
+		{set: r.Shutdown, wantCode: probeUnhealthy},
+		{set: r.Resume, wantCode: probeServing},
+	} {
+		step.set()
+		if code, out := probe(t, h.Addr, "pkg.Manual"); code != step.wantCode {
+			t.Errorf("grpc_health_probe -service=pkg.Manual: exit %d (%s), want %d", code, out, step.wantCode)
+		}
+	}
+}
