@@ -23,8 +23,9 @@
 // A call's "finished call" line carries grpc.component, grpc.service, grpc.method,
 // grpc.method_type, grpc.code, grpc.time_ms (a number), peer.address (servers), trace_id and
 // span_id (whenever the span context is valid, sampled or not), grpc.request.deadline (when the
-// call has one), error (when it failed), and the allowlisted baggage members and metadata (see
-// the Field constants). Its level comes from grpcobs' shared status policy (DefaultLevel),
+// call has one), error (when it failed; its text capped at 512 bytes of valid UTF-8, then "…",
+// as the status page caps a status message), and the allowlisted baggage members and metadata
+// (see the Field constants). Its level comes from grpcobs' shared status policy (DefaultLevel),
 // overridable per code. Filters see the outcome, so "health checks only when they fail" and
 // "one in a hundred successes, every failure" are one option each.
 //
@@ -33,6 +34,10 @@
 //
 // Payload logging is opt-in (WithPayloads) and redacted; metadata is logged by allowlist only
 // (WithMetadataFields), and credentials never are, whatever the list says.
+//
+// logrus writes each line before the call that logged it returns: give the logger an output
+// that does not block, such as AsyncWriter, whose queue is bounded in lines and in bytes and
+// which counts every line it loses (Dropped: not queued; Failed: the output refused it).
 //
 // The lines are built for the fast JSON formatter in the jsonformat sub-package, which writes
 // valid single-line JSON for any value; any logrus formatter works. InterceptorLogger adapts

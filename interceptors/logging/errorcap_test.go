@@ -9,6 +9,7 @@ import (
 
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"github.com/sirupsen/logrus"
@@ -51,9 +52,17 @@ func TestTheErrorsTextIsCappedAndValidUTF8(t *testing.T) {
 		{name: "a 256 KB message with invalid UTF-8", message: huge, binary: "\xff"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := startRig(t, rigConfig{harness: []testsrv.Option{testsrv.WithRegister(func(s *grpc.Server) {
-				demov1.RegisterDemoServiceServer(s, echoIntoError{})
-			})}})
+			var filtered error // what the filter saw: the error whole
+			keep := func(c logging.Call) bool {
+				filtered = c.Err
+				return true
+			}
+			r := startRig(t, rigConfig{
+				serverOpts: []logging.Option{logging.WithFilter(keep)},
+				harness: []testsrv.Option{testsrv.WithRegister(func(s *grpc.Server) {
+					demov1.RegisterDemoServiceServer(s, echoIntoError{})
+				})},
+			})
 			ctx := metadata.AppendToOutgoingContext(noDeadline(t), "name-bin", tc.binary)
 			_, err := r.Demo().Echo(ctx, echoRequest(tc.message))
 			if status.Code(err) != codes.InvalidArgument {
@@ -62,6 +71,9 @@ func TestTheErrorsTextIsCappedAndValidUTF8(t *testing.T) {
 			full := prefix + tc.message + tc.binary
 			checkErrorField(t, "server", r.serverLog.wait(t, 1)[0], full, tc.server)
 			checkErrorField(t, "client", r.clientLog.wait(t, 1)[0], full, tc.client)
+			if filtered == nil || filtered.Error() != full {
+				t.Errorf("the filter saw an error of %d bytes, want the whole %d", len(errText(filtered)), len(full))
+			}
 			if line := r.serverLog.lines()[0]; len(line) > 2*maxErrorBytes {
 				t.Errorf("the server's JSON line is %d bytes, want under %d", len(line), 2*maxErrorBytes)
 			}
@@ -116,4 +128,11 @@ func checkErrorField(t *testing.T, side string, e logrus.Entry, full, want strin
 	if code := status.Code(err); code != codes.InvalidArgument && code != codes.Internal {
 		t.Errorf("%s line: the error field's status is %v, want the call's", side, code)
 	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
