@@ -3,6 +3,7 @@ package firstlaw
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,6 +103,20 @@ var (
 	ServerSide = Side{Name: "server", SpanKind: trace.SpanKindServer, Started: "grpc_server_started_total", Handled: "grpc_server_handled_total", InFlight: "grpc_server_in_flight"}
 )
 
+// IsCallSpan says whether span is one of the side's call spans. With attempt spans
+// (tracing.WithAttemptSpans) the client's call span is INTERNAL, and each attempt's span is a
+// CLIENT span named Attempt.* (AbandonedAttempt.* when grpc-go abandoned the attempt), which
+// is not a call.
+func (s Side) IsCallSpan(span sdktrace.ReadOnlySpan) bool {
+	if !s.isClient {
+		return span.SpanKind() == s.SpanKind
+	}
+	if strings.HasPrefix(span.Name(), "Attempt.") || strings.HasPrefix(span.Name(), "AbandonedAttempt.") {
+		return false
+	}
+	return span.SpanKind() == trace.SpanKindClient || span.SpanKind() == trace.SpanKindInternal
+}
+
 // Records are the codes one side's signals recorded, one per record (a span, a handled
 // increment, a "finished call" line), by name and sorted.
 type Records struct {
@@ -116,7 +131,7 @@ func (o *Observers) Records(t testing.TB, s Side) Records {
 	t.Helper()
 	var spans, handled, lines []codes.Code
 	for _, span := range o.Spans.Ended() {
-		if span.SpanKind() == s.SpanKind {
+		if s.IsCallSpan(span) {
 			spans = append(spans, spanCode(t, span.Attributes()))
 		}
 	}
