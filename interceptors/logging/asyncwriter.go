@@ -72,13 +72,18 @@ func (w *AsyncWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// reserve counts size more bytes queued, if they fit under the bound.
+// reserve counts size more bytes queued, if they fit under the bound. The count never goes
+// over it, not even for a moment.
 func (w *AsyncWriter) reserve(size int) bool {
-	if w.queued.Add(int64(size)) <= w.maxBytes {
-		return true
+	for {
+		queued := w.queued.Load()
+		if queued+int64(size) > w.maxBytes {
+			return false
+		}
+		if w.queued.CompareAndSwap(queued, queued+int64(size)) {
+			return true
+		}
 	}
-	w.queued.Add(-int64(size))
-	return false
 }
 
 func (w *AsyncWriter) run() {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -156,8 +157,18 @@ func TestAsyncWriterBoundsTheBytesItHolds(t *testing.T) {
 func TestAsyncWriterAccountsForEveryLineUnderConcurrency(t *testing.T) {
 	const writers, perWriter = 8, 500
 	out := &countingOutput{last: map[int]int{}, twenty: make(chan struct{})}
-	w := logging.NewAsyncWriter(out, 64, 4096)
+	const maxBytes = 200 // some 30 lines of 6 to 8 bytes: fewer than the 64 lines the queue takes
+	w := logging.NewAsyncWriter(out, 64, maxBytes)
 	var wg sync.WaitGroup
+	watching := make(chan int64)
+	go func() { // reads the queued bytes while lines come and go
+		var most int64
+		for !out.ended() {
+			most = max(most, w.QueuedBytes())
+			runtime.Gosched()
+		}
+		watching <- most
+	}()
 	for g := range writers {
 		wg.Go(func() {
 			for i := range perWriter {
@@ -165,11 +176,15 @@ func TestAsyncWriterAccountsForEveryLineUnderConcurrency(t *testing.T) {
 			}
 		})
 	}
-	<-out.twenty // the first 64 lines fit in the queue: twenty of them reach the output
+	<-out.twenty // lines are dropped only once some 25 wait: twenty of them reach the output
 	if !w.Close(10 * time.Second) {
 		t.Fatal("Close did not finish")
 	}
 	wg.Wait()
+	out.end()
+	if most := <-watching; most > maxBytes {
+		t.Errorf("%d bytes queued at one moment, want %d at most", most, maxBytes)
+	}
 	written, disordered := out.result()
 	if disordered != "" {
 		t.Error(disordered)
@@ -191,6 +206,19 @@ type countingOutput struct {
 	last       map[int]int
 	disordered string
 	twenty     chan struct{} // closed at the twentieth line
+	done       bool
+}
+
+func (c *countingOutput) end() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.done = true
+}
+
+func (c *countingOutput) ended() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.done
 }
 
 func (c *countingOutput) Write(p []byte) (int, error) {
