@@ -22,11 +22,12 @@ import (
 //
 // Where timing decides (a cancel racing a response, a deadline, a GOAWAY, a stop, grpc-go's
 // retry running out in a Send), each run must get a code from the set the plan allows (the
-// plan's own code, plus CANCELLED for its cancels and abandonments and for a closed
-// connection, DEADLINE_EXCEEDED for its deadline, UNAVAILABLE for a refused attempt and for a
-// server down, stopped, restarted or sending GOAWAY, UNKNOWN where sendRace says), and receive
-// a prefix of the messages the plan says (a run of prefixes where go-grpc-middleware's retry
-// interceptor restarts a server stream), all of them when it got OK.
+// plan's own code, plus CANCELLED for its cancels and abandonments, CANCELLED or UNAVAILABLE
+// for a closed connection, DEADLINE_EXCEEDED for its deadline, UNAVAILABLE for a refused
+// attempt and for a server down, stopped, restarted or sending GOAWAY, UNKNOWN where sendRace
+// says), and receive a prefix of the messages the plan says (a run of prefixes where
+// go-grpc-middleware's retry interceptor restarts a server stream), all of them when it got
+// OK.
 func compareChaos(t *testing.T, r chaosRound, bare, instrumented chaosRun, figures *chaosFigures) int {
 	t.Helper()
 	mismatches := 0
@@ -82,7 +83,9 @@ func (r chaosRound) allowedCodes(c chaosCall) []codes.Code {
 		allowed = append(allowed, codes.Unknown)
 	}
 	if r.disruption == disCloseConn {
-		allowed = append(allowed, codes.Canceled)
+		// CANCELLED, or UNAVAILABLE ("transport is closing") for a call that grpc-go
+		// started on the transport being closed.
+		allowed = append(allowed, codes.Canceled, codes.Unavailable)
 	}
 	// A refused attempt's UNAVAILABLE is the call's when a cancel, a deadline or a stop
 	// leaves no retry.

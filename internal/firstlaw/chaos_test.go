@@ -132,6 +132,11 @@ func runChaosWorld(t *testing.T, r chaosRound, instrumented bool, figures *chaos
 		// The client side first, before the shutdown closes the connection, which would end
 		// attempts that grpc-go abandoned.
 		w.obs.ExpectRecords(t, firstlaw.ClientSide, codesOf(results))
+		if t.Failed() {
+			for i, res := range results {
+				t.Logf("call %d's caller got %s (%q)", r.calls[i].index, res.Code, res.Message)
+			}
+		}
 		figures.add(expectSpansEnded(t, w.obs, trace.SpanKindClient, trace.SpanKindInternal))
 	}
 	// A server may still start a handler for an attempt its client gave up on: the shutdown
