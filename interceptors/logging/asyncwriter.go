@@ -40,9 +40,10 @@ type AsyncWriter struct {
 	closed bool
 }
 
-// NewAsyncWriter returns an AsyncWriter to out that holds at most maxLines lines (at least 1)
-// and maxBytes bytes waiting (DefaultAsyncWriterBytes when maxBytes < 1), and starts its
-// goroutine; Close stops it. A line longer than maxBytes is always dropped.
+// NewAsyncWriter returns an AsyncWriter to out, and starts its goroutine; Close stops it. It
+// holds at most maxLines lines waiting (at least 1) besides the one being written, and at most
+// maxBytes bytes in all, that one included (DefaultAsyncWriterBytes when maxBytes < 1). A line
+// longer than maxBytes is always dropped.
 func NewAsyncWriter(out io.Writer, maxLines, maxBytes int) *AsyncWriter {
 	if maxBytes < 1 {
 		maxBytes = DefaultAsyncWriterBytes
