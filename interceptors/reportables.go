@@ -160,9 +160,16 @@ func mustShareStatusPolicy[T any](stack string, reportables []T) {
 			first, firstType = policy, fmt.Sprintf("%T", r)
 			continue
 		}
+		// StatusPolicy's == compares what policies decide: StatusPolicy{} is the default.
 		if policy != first {
-			panic(fmt.Sprintf("interceptors.%s: %s and %T follow different status policies (%v; %v): give every signal the same interceptors.StatusPolicy",
-				stack, firstType, r, first, policy))
+			how := fmt.Sprintf("%v; %v", first, policy)
+			if p, ok := first.(StatusPolicy); ok {
+				if q, ok := policy.(StatusPolicy); ok {
+					how = p.diff(firstType, q, fmt.Sprintf("%T", r))
+				}
+			}
+			panic(fmt.Sprintf("interceptors.%s: %s and %T follow different status policies (%s): give every signal the same interceptors.StatusPolicy",
+				stack, firstType, r, how))
 		}
 	}
 }

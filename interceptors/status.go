@@ -2,6 +2,7 @@ package interceptors
 
 import (
 	"fmt"
+	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -12,15 +13,17 @@ const numCodes = int(codes.Unauthenticated) + 1
 
 // StatusPolicy is the status policy: which codes are errors of a call, on each side. It
 // decides span status, log level, the error ratio of the status page and error.type on
-// OpenTelemetry metrics. The zero value is not a policy: start from DefaultStatusPolicy or
-// NewStatusPolicy. A StatusPolicy is a small value, comparable with ==, and safe to share.
+// OpenTelemetry metrics. The zero value is the default policy (DefaultStatusPolicy); change it
+// with NewStatusPolicy. A StatusPolicy is a small value, safe to share, and comparable with ==:
+// two policies are equal exactly when they call the same codes errors on each side.
 //
 // Define a policy once and give the same value to every signal (tracing.WithStatusPolicy,
 // logging.WithStatusPolicy, …): the stack refuses, when it is built, signals of one side that
 // were given different policies, so that a span and its log line never disagree on whether a
 // call failed.
 type StatusPolicy struct {
-	set    bool
+	// server[c] and client[c] are true where the policy departs from the default for code c,
+	// so that the zero value is the default and == compares what two policies decide.
 	server [numCodes]bool
 	client [numCodes]bool
 }
@@ -29,16 +32,22 @@ type StatusPolicy struct {
 // client every code but OK is an error of the call; on the server only the codes that mean the
 // server failed are (UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE,
 // DATA_LOSS); every other code is the caller's problem (a bad argument, a missing entity, a
-// cancel). A code outside the known range is an error on both sides.
-func DefaultStatusPolicy() StatusPolicy {
-	p := StatusPolicy{set: true}
-	for c := 1; c < numCodes; c++ {
-		p.client[c] = true
+// cancel). A code outside the known range is an error on both sides. It is StatusPolicy{}.
+func DefaultStatusPolicy() StatusPolicy { return StatusPolicy{} }
+
+// defaultIsError is the default policy's answer for a code in gRPC's range.
+func defaultIsError(isClient bool, code codes.Code) bool {
+	if code == codes.OK {
+		return false
 	}
-	for _, c := range []codes.Code{codes.Unknown, codes.DeadlineExceeded, codes.Unimplemented, codes.Internal, codes.Unavailable, codes.DataLoss} {
-		p.server[c] = true
+	if isClient {
+		return true
 	}
-	return p
+	switch code {
+	case codes.Unknown, codes.DeadlineExceeded, codes.Unimplemented, codes.Internal, codes.Unavailable, codes.DataLoss:
+		return true
+	}
+	return false
 }
 
 // StatusPolicyOption changes a StatusPolicy.
@@ -82,17 +91,17 @@ func setCodes(option string, cs []codes.Code, isClient, isError bool) StatusPoli
 	}
 	return func(p *StatusPolicy) {
 		for _, c := range cs {
+			departs := isError != defaultIsError(isClient, c)
 			if isClient {
-				p.client[c] = isError
+				p.client[c] = departs
 			} else {
-				p.server[c] = isError
+				p.server[c] = departs
 			}
 		}
 	}
 }
 
-// IsError reports whether a call that ended with code failed, on the client or the server. A
-// zero StatusPolicy answers as the default one.
+// IsError reports whether a call that ended with code failed, on the client or the server.
 func (p StatusPolicy) IsError(isClient bool, code codes.Code) bool {
 	if code == codes.OK {
 		return false
@@ -100,13 +109,11 @@ func (p StatusPolicy) IsError(isClient bool, code codes.Code) bool {
 	if int(code) >= numCodes {
 		return true
 	}
-	if !p.set {
-		return defaultPolicy.IsError(isClient, code)
-	}
+	departs := p.server[code]
 	if isClient {
-		return p.client[code]
+		departs = p.client[code]
 	}
-	return p.server[code]
+	return defaultIsError(isClient, code) != departs
 }
 
 // String lists the codes the policy calls errors on each side.
@@ -123,14 +130,25 @@ func (p StatusPolicy) String() string {
 	return fmt.Sprintf("server errors %v, client errors %v", server, client)
 }
 
-var defaultPolicy = DefaultStatusPolicy()
-
-// IsError is the default status policy (DefaultStatusPolicy) that every grpcobs signal follows
-// unless given another: on the client every code but OK is an error; on the server only
-// UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and DATA_LOSS are. A code
-// outside the known range is an error on both sides.
-func IsError(isClient bool, code codes.Code) bool {
-	return defaultPolicy.IsError(isClient, code)
+// diff says how p and q differ, naming them a and b: each code one calls an error and the
+// other does not, by side; "" when they are equal.
+func (p StatusPolicy) diff(a string, q StatusPolicy, b string) string {
+	var out []string
+	for _, side := range []struct {
+		name     string
+		isClient bool
+	}{{"server", false}, {"client", true}} {
+		for c := codes.Code(1); int(c) < numCodes; c++ {
+			pe, qe := p.IsError(side.isClient, c), q.IsError(side.isClient, c)
+			switch {
+			case pe && !qe:
+				out = append(out, fmt.Sprintf("%s calls %v an error on the %s, %s does not", a, c, side.name, b))
+			case qe && !pe:
+				out = append(out, fmt.Sprintf("%s calls %v an error on the %s, %s does not", b, c, side.name, a))
+			}
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // Code is the gRPC code a call that ended with err reports, as grpc-go itself would send it:

@@ -1,6 +1,7 @@
 package interceptors_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -40,15 +41,69 @@ func TestStatusPolicyOptionsChangeOnlyTheirSide(t *testing.T) {
 		if got := p.IsError(false, c); got != wantServer {
 			t.Errorf("server IsError(%v) = %v, want %v", c, got, wantServer)
 		}
-		if def.IsError(true, c) != interceptors.IsError(true, c) || def.IsError(false, c) != interceptors.IsError(false, c) {
-			t.Errorf("DefaultStatusPolicy and IsError disagree on %v", c)
-		}
 	}
 	if !p.IsError(false, codes.Code(42)) {
 		t.Error("an out-of-range code must stay an error")
 	}
-	if p == def || interceptors.NewStatusPolicy() != def {
+	if p == def || interceptors.NewStatusPolicy() != def || (interceptors.StatusPolicy{}) != def {
 		t.Error("policies must compare by the codes they call errors")
+	}
+}
+
+// Two policies built differently that call the same codes errors are ==, so the stack takes
+// them as one: the zero policy and the default, and options that set a code to what it was.
+func TestStatusPoliciesThatDecideAlikeAreEqual(t *testing.T) {
+	def := interceptors.DefaultStatusPolicy()
+	for name, p := range map[string]interceptors.StatusPolicy{
+		"StatusPolicy{}":                        {},
+		"ErrorsOnServer(Internal)":              interceptors.NewStatusPolicy(interceptors.ErrorsOnServer(codes.Internal)),
+		"NotErrorsOnServer(NotFound)":           interceptors.NewStatusPolicy(interceptors.NotErrorsOnServer(codes.NotFound)),
+		"NotErrorsOnServer then ErrorsOnServer": interceptors.NewStatusPolicy(interceptors.NotErrorsOnServer(codes.Unavailable), interceptors.ErrorsOnServer(codes.Unavailable)),
+		"ErrorsOnServer then NotErrorsOnServer": interceptors.NewStatusPolicy(interceptors.ErrorsOnServer(codes.Aborted), interceptors.NotErrorsOnServer(codes.Aborted)),
+	} {
+		if p != def {
+			t.Errorf("%s != DefaultStatusPolicy(): %v", name, p)
+		}
+	}
+	relaxed := interceptors.NewStatusPolicy(interceptors.NotErrorsOnClient(codes.NotFound))
+	if again := interceptors.NewStatusPolicy(interceptors.NotErrorsOnClient(codes.NotFound, codes.NotFound)); again != relaxed {
+		t.Errorf("the same policy built twice differs: %v, %v", relaxed, again)
+	}
+}
+
+// The zero policy on one signal and the default on another are one policy: the stack builds,
+// on both sides, and its calls are recorded.
+func TestStackTakesTheZeroAndTheDefaultPolicyAsOne(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	t.Cleanup(func() { _ = tp.Shutdown(t.Context()) })
+	logs := &lockedBuffer{}
+	logger := logrus.New()
+	logger.SetOutput(logs)
+	logger.SetFormatter(&logrus.JSONFormatter{})
+	h := testsrv.Start(t,
+		testsrv.WithServerOptions(interceptors.ServerOptions(
+			tracing.NewServer(tracing.WithTracerProvider(tp), tracing.WithStatusPolicy(interceptors.StatusPolicy{})),
+			logging.NewServer(logger, logging.WithStatusPolicy(interceptors.DefaultStatusPolicy())),
+		)...),
+		testsrv.WithDialOptions(interceptors.DialOptions(
+			tracing.NewClient(tracing.WithTracerProvider(tp), tracing.WithStatusPolicy(interceptors.DefaultStatusPolicy())),
+			logging.NewClient(logger, logging.WithStatusPolicy(interceptors.StatusPolicy{})),
+		)...))
+	if _, err := h.Demo().Echo(testContext(t), &demov1.EchoRequest{FailCode: int32(codes.NotFound)}); status.Code(err) != codes.NotFound {
+		t.Fatalf("Echo = %v, want NotFound", err)
+	}
+	if n := len(spans.Ended()); n != 2 {
+		t.Errorf("%d spans, want 2 (server and client)", n)
+	}
+	levels := map[string]bool{}
+	for _, line := range logs.lines(t) {
+		levels[fmt.Sprint(line["level"])] = true
+	}
+	// The default policy: NOT_FOUND is the caller's problem on the server (warn) and a failed
+	// call on the client (error).
+	if !levels["warning"] || !levels["error"] || len(levels) != 2 {
+		t.Errorf("log levels %v, want warning (server) and error (client)", levels)
 	}
 }
 
@@ -74,6 +129,13 @@ func TestStackRefusesSignalsWithDifferentStatusPolicies(t *testing.T) {
 		msg, _ := recover().(string)
 		if !strings.Contains(msg, "interceptors.DialOptions") || !strings.Contains(msg, "different status policies") {
 			t.Errorf("DialOptions panicked with %q, want a message about different status policies", msg)
+		}
+		// The message says how the policies differ, and only that.
+		if want := "*logging.Client calls NotFound an error on the client, *tracing.Client does not"; !strings.Contains(msg, want) {
+			t.Errorf("DialOptions panicked with %q, want it to say %q", msg, want)
+		}
+		if strings.Contains(msg, "Unavailable") {
+			t.Errorf("DialOptions panicked with %q, which names a code both policies agree on", msg)
 		}
 	}()
 	interceptors.DialOptions(tracing.NewClient(tracing.WithStatusPolicy(relaxed)), logging.NewClient(logrus.New()))

@@ -11,21 +11,27 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-func TestIsErrorFollowsTheStatusPolicy(t *testing.T) {
+func TestDefaultStatusPolicyIsTheOTelConvention(t *testing.T) {
 	serverErrors := map[codes.Code]bool{
 		codes.Unknown: true, codes.DeadlineExceeded: true, codes.Unimplemented: true,
 		codes.Internal: true, codes.Unavailable: true, codes.DataLoss: true,
 	}
-	for c := codes.OK; c <= codes.Unauthenticated; c++ {
-		if got, want := interceptors.IsError(true, c), c != codes.OK; got != want {
-			t.Errorf("client IsError(%v) = %v, want %v", c, got, want)
+	for name, p := range map[string]interceptors.StatusPolicy{
+		"DefaultStatusPolicy()": interceptors.DefaultStatusPolicy(),
+		"StatusPolicy{}":        {},
+		"NewStatusPolicy()":     interceptors.NewStatusPolicy(),
+	} {
+		for c := codes.OK; c <= codes.Unauthenticated; c++ {
+			if got, want := p.IsError(true, c), c != codes.OK; got != want {
+				t.Errorf("%s: client IsError(%v) = %v, want %v", name, c, got, want)
+			}
+			if got, want := p.IsError(false, c), serverErrors[c]; got != want {
+				t.Errorf("%s: server IsError(%v) = %v, want %v", name, c, got, want)
+			}
 		}
-		if got, want := interceptors.IsError(false, c), serverErrors[c]; got != want {
-			t.Errorf("server IsError(%v) = %v, want %v", c, got, want)
+		if !p.IsError(false, codes.Code(99)) || !p.IsError(true, codes.Code(99)) {
+			t.Errorf("%s: an out-of-range code must be an error on both sides", name)
 		}
-	}
-	if !interceptors.IsError(false, codes.Code(99)) {
-		t.Error("an out-of-range code must be an error on the server")
 	}
 }
 

@@ -13,7 +13,7 @@
 //
 // The tests: `promtool test rules tests/*.test.yml` feeds them scenarios (make
 // prometheus-rules-test); rules_test.go checks that their error codes are the ones of
-// interceptors.IsError and that the latency threshold is a bucket bound grpcobs exports; and
+// interceptors.DefaultStatusPolicy and that the latency threshold is a bucket bound grpcobs exports; and
 // realprometheus_test.go runs the real Prometheus binary (GRPCOBS_PROMETHEUS) against a
 // grpcobs server under a scripted load and checks the recorded values against its call counts.
 // docs/operations.md explains every rule and alert.

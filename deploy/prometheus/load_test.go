@@ -104,7 +104,7 @@ func drain(recv func() error) error {
 }
 
 // expectedCounts sums a load per method: calls, server errors and client errors, by the
-// status policy the rules encode (checked against interceptors.IsError by rules_test.go).
+// status policy the rules encode (checked against interceptors.DefaultStatusPolicy by rules_test.go).
 type counts struct{ calls, serverErrors, clientErrors float64 }
 
 func countByMethod(load []scripted, times int, isError func(isClient bool, c codes.Code) bool) map[string]counts {

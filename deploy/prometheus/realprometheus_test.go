@@ -96,7 +96,7 @@ func TestRealPrometheusRecordsTheScriptedLoad(t *testing.T) {
 	prom.waitFor(t, "the first scrape", `grpc_server_handled_total{grpc_method="Echo",grpc_code="OK"}`, time.Minute,
 		func(s []sample) bool { return len(s) == 1 && s[0].Value == 0 })
 
-	want := countByMethod(scriptedLoad, 3, interceptors.IsError)
+	want := countByMethod(scriptedLoad, 3, interceptors.DefaultStatusPolicy().IsError)
 	var calls float64
 	for _, c := range want {
 		calls += c.calls

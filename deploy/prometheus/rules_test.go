@@ -40,7 +40,7 @@ func ruleFiles(t *testing.T) map[string]string {
 func policyCodes(isClient bool) []string {
 	var names []string
 	for c := codes.OK; c <= codes.Unauthenticated; c++ {
-		if interceptors.IsError(isClient, c) {
+		if interceptors.DefaultStatusPolicy().IsError(isClient, c) {
 			names = append(names, c.String())
 		}
 	}
@@ -53,7 +53,7 @@ var (
 )
 
 // TestErrorMatchersAreTheStatusPolicy reads every grpc_code matcher on a handled counter in
-// the rule files and checks it selects exactly the codes interceptors.IsError calls errors:
+// the rule files and checks it selects exactly the codes the default status policy calls errors:
 // the server-error set on the server, every code but OK on the client.
 func TestErrorMatchersAreTheStatusPolicy(t *testing.T) {
 	wantServer := policyCodes(false)
@@ -78,7 +78,7 @@ func TestErrorMatchersAreTheStatusPolicy(t *testing.T) {
 						continue
 					}
 					if got := strings.Split(value, "|"); !slices.Equal(got, wantServer) {
-						t.Errorf("%s: %s selects %v, want the server errors of interceptors.IsError %v", path, sel[0], got, wantServer)
+						t.Errorf("%s: %s selects %v, want the server errors of interceptors.DefaultStatusPolicy %v", path, sel[0], got, wantServer)
 					}
 				case "client":
 					if op != "!=" || value != "OK" {

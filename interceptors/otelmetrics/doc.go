@@ -12,13 +12,14 @@
 //
 // with the conventions' advisory buckets (5 ms to 10 s). rpc.method is "package.Service/Method",
 // or "_OTHER" for a method that no generated code linked into the program declares, so that
-// the names callers make up add no series; error.type (the code's name) is set when grpcobs'
-// status policy calls the code an error on that side (interceptors.IsError: on a client every
-// code but OK). server.address and server.port are those of the target the client dialled, as
-// on grpcobs' client spans. OTEL_SEMCONV_STABILITY_OPT_IN works as for grpcobs' spans:
-// "rpc/old" records the v1.37.0 histograms instead (rpc.server.duration and
-// rpc.client.duration, in milliseconds, with rpc.system, rpc.service, rpc.method and
-// rpc.grpc.status_code), "rpc/dup" records both, each with its own version's attributes.
+// the names callers make up add no series; error.type (the code's name) is set when the
+// status policy calls the code an error on that side (WithStatusPolicy; by default
+// interceptors.DefaultStatusPolicy: on a client every code but OK). server.address and
+// server.port are those of the target the client dialled, as on grpcobs' client spans.
+// OTEL_SEMCONV_STABILITY_OPT_IN works as for grpcobs' spans: "rpc/old" records the v1.37.0
+// histograms instead (rpc.server.duration and rpc.client.duration, in milliseconds, with
+// rpc.system, rpc.service, rpc.method and rpc.grpc.status_code), "rpc/dup" records both, each
+// with its own version's attributes.
 //
 // With WithA66 it records instead the call metrics of gRFC A66, named, labelled and bucketed as
 // grpc-go's stats/opentelemetry plugin does: grpc.server.call.started,

@@ -6,7 +6,7 @@
 // per method and side (the calls the server handles, the calls its clients make):
 //
 //   - calls per second over the last minute and the last ten minutes;
-//   - the error ratio over the same windows, by grpcobs' status policy (interceptors.IsError:
+//   - the error ratio over the same windows, by grpcobs' status policy (interceptors.DefaultStatusPolicy unless WithStatusPolicy:
 //     on a server only codes that mean the server failed are errors);
 //   - latency p50, p95 and p99 over the last ten minutes, and a latency histogram drawn as SVG
 //     by the server;

@@ -31,8 +31,8 @@
 // server.port). OTEL_SEMCONV_STABILITY_OPT_IN=rpc/old or rpc/dup selects or adds the v1.37.0
 // names (rpc.system, rpc.service, rpc.grpc.status_code), as in otelgrpc.
 //
-// The span status follows interceptors.IsError, the status policy every grpcobs signal
-// shares: on the client every code but OK is an error, on the server only UNKNOWN,
+// The span status follows the status policy (WithStatusPolicy; by default
+// interceptors.DefaultStatusPolicy, the one every grpcobs signal starts from): on the client every code but OK is an error, on the server only UNKNOWN,
 // DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and DATA_LOSS are. The description
 // is the status message. A handler panic (an *interceptors.PanicError) adds an exception
 // event with the panic value and its stack.
