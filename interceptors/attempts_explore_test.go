@@ -102,7 +102,7 @@ type simCall struct {
 	attempts []*simAttempt
 	events   []simEvent
 	wg       sync.WaitGroup
-	seen map[string]bool // the cases of simCases the schedule had
+	seen     map[string]bool // the cases of simCases the schedule had
 }
 
 type simIDKey struct{}

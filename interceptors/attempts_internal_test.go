@@ -252,3 +252,45 @@ func TestNestedStacksEachFollowTheirOwnAttempts(t *testing.T) {
 		t.Errorf("the inner stack's signal was told (-want +got):\n%s", diff)
 	}
 }
+
+// grpcGoAbandonsAtTheEnd plays grpc-go for a call whose caller's context ends right after
+// retryLocked created an attempt: the first attempt fails to get a stream and ends, the retry
+// is created, and withRetry cannot create its replacement. The retry gets no other event.
+func grpcGoAbandonsAtTheEnd(ctx context.Context, handler stats.Handler) error {
+	first := handler.TagRPC(ctx, &stats.RPCTagInfo{FullMethodName: "/s.S/M"})
+	handler.HandleRPC(first, &stats.Begin{Client: true})
+	handler.HandleRPC(first, &stats.End{Client: true, Error: errRefused, EndTime: time.Now()})
+	retry := handler.TagRPC(ctx, &stats.RPCTagInfo{FullMethodName: "/s.S/M"})
+	handler.HandleRPC(retry, &stats.Begin{Client: true})
+	return status.Error(codes.Canceled, "context canceled")
+}
+
+// An attempt still provisional when the call ends is abandoned by the stack's end of the call,
+// before the signals' PostCall, on unary and stream calls alike; it is not counted.
+func TestTheCallsEndAbandonsItsProvisionalAttempt(t *testing.T) {
+	want := []string{"start", "made 0", "ended Unavailable", "start", "abandoned"}
+	t.Run("unary", func(t *testing.T) {
+		var log []string
+		stack := newClientReportables([]ClientReportable{newAttemptSignal(true, &log)})
+		stack.attempts = &attemptHandler{}
+		invoker := func(ctx context.Context, _ string, _, _ any, _ *grpc.ClientConn, _ ...grpc.CallOption) error {
+			return grpcGoAbandonsAtTheEnd(ctx, stack.attempts)
+		}
+		_ = stack.unaryInterceptor()(context.Background(), "/s.S/M", nil, nil, nil, invoker)
+		if diff := cmp.Diff(want, log); diff != "" {
+			t.Errorf("what the signal was told (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("stream", func(t *testing.T) {
+		var log []string
+		stack := newClientReportables([]ClientReportable{newAttemptSignal(true, &log)})
+		stack.attempts = &attemptHandler{}
+		streamer := func(ctx context.Context, _ *grpc.StreamDesc, _ *grpc.ClientConn, _ string, _ ...grpc.CallOption) (grpc.ClientStream, error) {
+			return nil, grpcGoAbandonsAtTheEnd(ctx, stack.attempts)
+		}
+		_, _ = stack.streamInterceptor()(context.Background(), &grpc.StreamDesc{ServerStreams: true}, nil, "/s.S/M", streamer)
+		if diff := cmp.Diff(want, log); diff != "" {
+			t.Errorf("what the signal was told (-want +got):\n%s", diff)
+		}
+	})
+}

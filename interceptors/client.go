@@ -30,6 +30,7 @@ func (stack *clientReportables) unaryInterceptor() grpc.UnaryClientInterceptor {
 		reps, ctx, rec := stack.start(inline[:0], ctx, meta, start, cc)
 		postMsgSend(reps, req, nil, timer.since(start))
 		err := invoker(withCallAttempts(ctx, rec), method, req, reply, cc, opts...)
+		rec.end() // grpc-go has ended every attempt it made (see attempts.go)
 		d := time.Since(start)
 		postMsgReceive(reps, reply, err, timer.measured(d))
 		postCall(reps, err, d)
@@ -56,7 +57,7 @@ func (stack *clientReportables) streamInterceptor() grpc.StreamClientInterceptor
 		if len(s.reps) == 0 {
 			return streamer(ctx, desc, cc, method, opts...)
 		}
-		s.ctx = withCallAttempts(ctx, rec)
+		s.ctx, s.attempts = withCallAttempts(ctx, rec), rec
 		// grpc-go calls OnFinish once per stream it creates, whatever finishes it; it is the
 		// one way to learn that without the stream's Context, which commits the attempt and so
 		// would turn off retries.
@@ -83,6 +84,7 @@ type clientStream struct {
 	reps          []Reporter
 	ctx           context.Context // the context given to the streamer: the caller's, derived
 	cc            *grpc.ClientConn
+	attempts      *callAttempts // the call's attempts, when the stack follows them; ended with the call
 
 	mu        sync.Mutex
 	call      clientCall
@@ -185,6 +187,7 @@ func (s *clientStream) apply(input func(*clientCall) callAction) {
 		}
 		err := s.call.err
 		s.mu.Unlock()
+		s.attempts.end()
 		postCall(s.reps, err, time.Since(s.start))
 		return
 	}
