@@ -3,55 +3,10 @@
 # correlated logs and traces, a dependency outage and a SIGTERM drain. Everything listens on
 # free loopback ports and is stopped on exit, also when interrupted.
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-WORK="$ROOT/.demo"
-BIN="$ROOT/.bin"
-export PATH="$BIN:$PATH"
-mkdir -p "$WORK"
+# shellcheck source=examples/demo-lib.sh
+source "$(dirname "$0")/demo-lib.sh"
 rm -f "$WORK"/*.log "$WORK"/*.err
-
-pids=()
-cleanup() {
-	for pid in "${pids[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	wait 2>/dev/null || true
-}
-trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-bold=""; reset=""
-if [ -t 1 ]; then bold=$'\033[1m'; reset=$'\033[0m'; fi
-section() { printf '\n%s== %s ==%s\n' "$bold" "$*" "$reset"; }
-indent() { sed 's/^/    /'; }
-
-# serving_field FILE KEY waits for the server's "serving" line and prints one of its fields.
-serving_field() {
-	local file="$1" key="$2"
-	for _ in $(seq 1 200); do
-		if grep -q '"msg":"serving"' "$file" 2>/dev/null; then
-			grep '"msg":"serving"' "$file" | head -1 | jq -r --arg k "$key" '.[$k]'
-			return 0
-		fi
-		sleep 0.05
-	done
-	echo "the server did not start; its stderr:" >&2
-	cat "${file%.log}.err" >&2 || true
-	return 1
-}
-
-probe() { grpc_health_probe -addr="$1" -service="$2" -connect-timeout=2s -rpc-timeout=2s >/dev/null 2>&1 && echo 0 || echo $?; }
-
-wait_probe() {
-	local addr="$1" service="$2" want="$3"
-	for _ in $(seq 1 100); do
-		[ "$(probe "$addr" "$service")" = "$want" ] && return 0
-		sleep 0.1
-	done
-	echo "grpc_health_probe -service=$service never gave $want" >&2
-	return 1
-}
 
 meaning() {
 	case "$1" in
@@ -63,93 +18,32 @@ meaning() {
 	esac
 }
 
-# ---- Prometheus (deploy/prometheus): optional, when `make prometheus` has built it. ----
-PROM=""
-PROM_DIR="$WORK/prometheus"
-
-# prom_query EXPR prints the result of an instant query as JSON lines {metric, value}.
-prom_query() {
-	curl -s --get --data-urlencode "query=$1" "http://$PROM/api/v1/query" |
-		jq -c '.data.result[] | {metric, value: .value[1]}'
-}
-
-# start_prometheus TARGET runs the pinned Prometheus against TARGET with the rules of
-# deploy/prometheus, the health alert's `for` cut to 5s for the demo, scraping and evaluating
-# every second. It sets PROM to its address.
-start_prometheus() {
-	local target="$1" port
-	rm -rf "$PROM_DIR" && mkdir -p "$PROM_DIR"
-	cp "$ROOT"/deploy/prometheus/grpc-recording.rules.yml "$ROOT"/deploy/prometheus/grpc-slo.rules.yml "$PROM_DIR/"
-	sed '/alert: GRPCHealthServiceNotServing/,/for:/ s/for: .*/for: 5s/' \
-		"$ROOT/deploy/prometheus/grpc-health.rules.yml" >"$PROM_DIR/grpc-health.demo.rules.yml"
-	grep -q 'for: 5s' "$PROM_DIR/grpc-health.demo.rules.yml" || { echo "could not shorten the health alert's for" >&2; return 1; }
-	cat >"$PROM_DIR/prometheus.yml" <<-EOF
-		global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
-		rule_files: ["$PROM_DIR/*.rules.yml"]
-		scrape_configs:
-		  - job_name: grpcobs-demo
-		    static_configs: [{targets: ["$target"]}]
-	EOF
-	for _ in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 40000))
-		(echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue # taken
-		"$BIN/prometheus" --config.file="$PROM_DIR/prometheus.yml" --storage.tsdb.path="$PROM_DIR/data" \
-			--web.listen-address="127.0.0.1:$port" >"$PROM_DIR/prometheus.log" 2>&1 &
-		pids+=("$!")
-		for _ in $(seq 1 100); do
-			if curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1; then
-				PROM="127.0.0.1:$port"
-				return 0
-			fi
-			kill -0 "$!" 2>/dev/null || break # it exited: the port was taken after all
-			sleep 0.1
-		done
-	done
-	echo "prometheus did not start; its log:" >&2
-	cat "$PROM_DIR/prometheus.log" >&2
-	return 1
-}
-
 section "Build: examples/server and examples/client"
-(cd "$ROOT" && go build -o "$WORK/server" ./examples/server && go build -o "$WORK/client" ./examples/client)
+build_demo
 echo "built into .demo/"
 
 section "Start an upstream dependency, then the server gated by it"
-OTEL_TRACES_EXPORTER=none "$WORK/server" -grpc-addr 127.0.0.1:0 -http-addr 127.0.0.1:0 \
-	>"$WORK/upstream.log" 2>"$WORK/upstream.err" &
-upstream_pid=$!
-pids+=("$upstream_pid")
-UPSTREAM="$(serving_field "$WORK/upstream.log" grpc.addr)"
-
-OTEL_TRACES_EXPORTER=console OTEL_BSP_SCHEDULE_DELAY=200 "$WORK/server" \
-	-grpc-addr 127.0.0.1:0 -http-addr 127.0.0.1:0 -dependency-addr "$UPSTREAM" \
-	-check-interval 500ms -drain 2s >"$WORK/server.log" 2>"$WORK/server.err" &
-server_pid=$!
-pids+=("$server_pid")
-GRPC="$(serving_field "$WORK/server.log" grpc.addr)"
-HTTP="$(serving_field "$WORK/server.log" http.addr)"
-echo "server: gRPC $GRPC, HTTP $HTTP, dependency $UPSTREAM"
-grep '"msg":"serving"' "$WORK/server.log" | jq -c . | indent
+OTEL_TRACES_EXPORTER=console OTEL_BSP_SCHEDULE_DELAY=200 start_servers -check-interval 500ms -drain 2s
+echo "server: gRPC $GRPC, HTTP $HTTP (metrics, health status), admin $ADMIN (status page, health details), dependency $UPSTREAM"
+grep '"msg":"serving"' "$WORK/server.log" | jq -c 'del(."statuspage.url")' | indent
 wait_probe "$GRPC" readiness 0
 
 section "Prometheus: scrape the server with the rules of deploy/prometheus"
 if [ -x "$BIN/prometheus" ]; then
 	start_prometheus "$HTTP"
-	for _ in $(seq 1 100); do
-		[ -n "$(prom_query 'grpc_server_handled_total{job="grpcobs-demo"}' | head -1)" ] && break
-		sleep 0.1
-	done
+	wait_scraped
 	echo "prometheus (module $(awk '$1 == "github.com/prometheus/prometheus" { print $2 }' "$ROOT/tools/prometheus/go.mod"), pinned in tools/prometheus) on $PROM scrapes $HTTP every second; rules:" | indent
 	(cd "$PROM_DIR" && ls ./*.rules.yml) | sed 's|^\./||' | indent
 	echo "the demo's copy of the health alert waits 5s (deploy/prometheus says 5m)" | indent
 else
-	echo "no Prometheus in .bin: \`make prometheus\` builds the pinned one (a few minutes), then run the demo again" | indent
+	echo "no Prometheus in .bin: \`make demo\` builds the pinned one (make prometheus alone does too)" | indent
 	echo "going on without it" | indent
 fi
 
 section "Client: each of the four kinds twice, one call that fails on purpose, one retried"
-OTEL_TRACES_EXPORTER=console OTEL_METRICS_EXPORTER=console "$WORK/client" -addr "$GRPC" -n 2 -baggage "user=alice,tenant=acme" \
-	2>"$WORK/client.log" | tee "$WORK/client.out" | indent
+OTEL_TRACES_EXPORTER=console OTEL_METRICS_EXPORTER=console "$DEMO_BIN/client" -addr "$GRPC" -n 2 -baggage "user=alice,tenant=acme" \
+	2>"$WORK/client.log" | tee "$WORK/client.out" |
+	awk '$1 == "Echo" && $2 == "NotFound" { $0 = $0 "  <- expected: it asks the server to fail (fail_code 5)" } { print }' | indent
 
 section "OpenTelemetry metrics: the client's call durations (OTEL_METRICS_EXPORTER=console, on stderr)"
 jq -r 'select(.ScopeMetrics?) | .ScopeMetrics[]
@@ -167,11 +61,16 @@ grpcurl -plaintext -d '{"message":"hi from grpcurl"}' "$GRPC" grpcobs.demo.v1.De
 section "Health: grpc_health_probe against every health service"
 for service in "" liveness readiness grpcobs.demo.v1.DemoService no.such.Service; do
 	code="$(probe "$GRPC" "$service")"
-	printf '%-42s exit %s  %s\n' "-service=\"$service\"" "$code" "$(meaning "$code")" | indent
+	note=""
+	[ "$service" = no.such.Service ] && note="  <- expected: no such service is registered"
+	printf '%-42s exit %s  %s%s\n' "-service=\"$service\"" "$code" "$(meaning "$code")" "$note" | indent
 done
 
-section "Readiness report: GET /readyz"
-curl -s -w '\nHTTP %{http_code}\n' "http://$HTTP/readyz" | indent
+section "Readiness: GET /readyz, the status alone on the public listener, the checks on the admin one"
+echo "GET /readyz on the public listener (for load balancers):" | indent
+curl -s -w 'HTTP %{http_code}\n' "http://$HTTP/readyz" | indent
+echo "GET /readyz on the admin listener:" | indent
+curl -s -w 'HTTP %{http_code}\n' "http://$ADMIN/readyz" | indent
 
 section "A slice of /metrics (OpenMetrics, so exemplars carry trace ids)"
 curl -s -H 'Accept: application/openmetrics-text; version=1.0.0' "http://$HTTP/metrics" |
@@ -207,7 +106,9 @@ wait "$upstream_pid" 2>/dev/null || true
 wait_probe "$GRPC" readiness 4
 for service in readiness "" liveness; do
 	code="$(probe "$GRPC" "$service")"
-	printf '%-42s exit %s  %s\n' "-service=\"$service\"" "$code" "$(meaning "$code")" | indent
+	note=""
+	[ "$code" = 4 ] && note="  <- expected: its dependency is down"
+	printf '%-42s exit %s  %s%s\n' "-service=\"$service\"" "$code" "$(meaning "$code")" "$note" | indent
 done
 echo "transition log lines:" | indent
 jq -c 'select(has("health.status") or has("health.service")) | with_entries(select(.key != "time"))' "$WORK/server.log" | tail -5 | indent
@@ -231,8 +132,12 @@ if [ -n "$PROM" ]; then
 	done
 	[ "${last_state[sreadiness]:-}" = firing ] || { echo "the health alert never fired for readiness" >&2; exit 1; }
 
-	echo "one more Echo, failing with a server error (Unavailable), so the error ratio has something to count:" | indent
-	grpcurl -plaintext -d '{"message":"please fail","fail_code":14}' "$GRPC" grpcobs.demo.v1.DemoService/Echo 2>&1 | indent || true
+	echo "one more Echo, failing with a server error, so the error ratio has something to count" | indent
+	echo "(expected: the server fails this call on purpose, fail_code 14, and grpcurl reports the error):" | indent
+	out="$(grpcurl -plaintext -d '{"message":"please fail","fail_code":14}' "$GRPC" grpcobs.demo.v1.DemoService/Echo 2>&1)" &&
+		{ echo "grpcurl succeeded, but the server should have failed the call: $out" >&2; exit 1; }
+	grep -q 'Code: Unavailable' <<<"$out" || { echo "grpcurl did not get Unavailable: $out" >&2; exit 1; }
+	sed 's/^/expected> /' <<<"$out" | indent
 	for _ in $(seq 1 100); do
 		[ -n "$(prom_query 'job_service_method:grpc_server_errors:rate5m{job="grpcobs-demo",grpc_method="Echo"} > 0')" ] && break
 		sleep 0.1
@@ -249,16 +154,14 @@ if [ -n "$PROM" ]; then
 		awk -F'\t' '{ printf "%-38s %-19s %s\n", $1, $2, $3 }' | indent
 	echo "(Echo: the client's NotFound is the caller's problem, not a server error; Unavailable is one)" | indent
 else
-	echo "skipped: no Prometheus (\`make prometheus\` builds it)" | indent
+	echo "skipped: no Prometheus (\`make demo\` builds it)" | indent
 fi
 
 section "The status page: calls per method, recent failures, the health timeline"
-STATUSPAGE="$(serving_field "$WORK/server.log" statuspage.url)"
-echo "open $STATUSPAGE while the server runs (JSON for scripts: $STATUSPAGE?format=json)"
+echo "GET /debug/grpcobs?format=json on the admin listener (the page's JSON for scripts):" | indent
 curl -s "$STATUSPAGE?format=json" |
 	jq -c '.server.methods[] | {method, calls, errors, p99_seconds: .latency_p99_seconds}' | indent
-(cd "$ROOT/interceptors/statuspage/browsertest" && go build -o "$WORK/screenshot" ./cmd/screenshot)
-"$WORK/screenshot" -url "$STATUSPAGE?refresh=off" -out "$WORK/statuspage.png"
+"$DEMO_BIN/screenshot" -url "$STATUSPAGE?refresh=off" -out "$WORK/statuspage.png"
 echo "headless Chromium saved .demo/statuspage.png (docs/statuspage.png is the committed one)" | indent
 
 section "SIGTERM: every service NOT_SERVING at once, drain, graceful stop, exit 0"
@@ -274,3 +177,4 @@ grep -E '"msg":"(draining[^"]*|stopped)"' "$WORK/server.log" | jq -c '{level, ms
 
 section "Done"
 echo "logs, spans and outputs are in .demo/ (server.log: JSON lines; server.err: console spans)"
+echo "everything above has been stopped: \`make up\` keeps a server, client traffic and Prometheus running to explore"

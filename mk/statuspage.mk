@@ -26,8 +26,9 @@ $(CHROMIUM):
 
 # `unit` tests every module, this one included: the browser must be there first.
 unit: $(CHROMIUM)
-# `make demo` saves a screenshot of the status page with the browser.
-demo: $(CHROMIUM)
+# `make demo` saves a screenshot of the status page with the browser (installed while the
+# demo's tools build: see DEMO_DEPS).
+DEMO_DEPS += $(CHROMIUM)
 
 statuspage-browser: $(CHROMIUM) ## the status page in headless Chromium only; SCREENSHOT=file.png saves its screenshot there
 	cd $(STATUSPAGE_BROWSERTEST) && $(if $(SCREENSHOT),GRPCOBS_STATUSPAGE_SCREENSHOT="$(abspath $(SCREENSHOT))") go test $(RACE) -count=1 -v -run TestStatusPageInChromium ./...

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Checks `make up` (examples/up.sh, with its programs already built by make): started in a
+# session of its own, as a terminal would run it, it prints its URLs; each answers 200; the
+# client's traffic has calls that succeeded, failed and were retried; then a Ctrl-C (SIGINT to
+# the whole process group, as a terminal sends it) stops every process, the URLs stop
+# answering, and the script exits 0.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+pgid=""
+finish() {
+	[ -n "$pgid" ] && kill -KILL -- "-$pgid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap finish EXIT
+fail() {
+	echo "up-check: $*" >&2
+	echo "--- examples/up.sh printed:" >&2
+	cat "$work/out" >&2
+	exit 1
+}
+
+GRPCOBS_DEMO_WORK="$work/demo" GRPCOBS_DEMO_BUILT=1 RATE=20 setsid "$ROOT/examples/up.sh" >"$work/out" 2>&1 </dev/null &
+pgid=$! # setsid runs it as the leader of a new session and process group
+for _ in $(seq 1 600); do
+	grep -q 'Running until Ctrl-C' "$work/out" && break
+	kill -0 "$pgid" 2>/dev/null || fail "it exited before printing its URLs"
+	sleep 0.1
+done
+grep -q 'Running until Ctrl-C' "$work/out" || fail "no URLs within 60s"
+
+mapfile -t urls < <(grep -oE 'http://[^ )]+' "$work/out")
+[ "${#urls[@]}" -ge 6 ] || fail "printed ${#urls[@]} URLs, want at least 6"
+for url in "${urls[@]}"; do
+	code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url")" || true
+	[ "$code" = 200 ] || fail "GET $url: HTTP $code, want 200"
+done
+echo "up-check: ${#urls[@]} URLs answered 200"
+
+# The client's mix, once a round has gone by: OK, failed on purpose, retried, failed by the server.
+for _ in $(seq 1 100); do
+	grep -q '^Echo-unavailable *Unavailable' "$work/demo/up-client.out" 2>/dev/null && break
+	sleep 0.1
+done
+for want in '^Echo  *OK' '^Echo  *NotFound' '^Echo-retried  *OK' '^Echo-unavailable  *Unavailable'; do
+	grep -q "$want" "$work/demo/up-client.out" || fail "the client made no call matching $want"
+done
+
+kill -INT -- "-$pgid"
+status=0
+for _ in $(seq 1 300); do
+	kill -0 "$pgid" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$pgid" 2>/dev/null && fail "still running 30s after SIGINT"
+wait "$pgid" || status=$?
+[ "$status" -eq 0 ] || fail "exited with $status after SIGINT, want 0"
+grep -q 'ended on its own' "$work/out" && fail "it took the Ctrl-C for a process ending on its own"
+if left="$(pgrep -g "$pgid")"; then fail "processes left running after it exited: $left"; fi
+pgid=""
+for url in "${urls[@]}"; do
+	curl -s -o /dev/null --max-time 2 "$url" && fail "$url still answers after the exit"
+done
+echo "up-check: Ctrl-C stopped every process; exit 0"
