@@ -25,7 +25,7 @@
 // span_id (whenever the span context is valid, sampled or not), grpc.request.deadline (when the
 // call has one), error (when it failed; its text capped at 512 bytes of valid UTF-8, then "…",
 // as the status page caps a status message), and the allowlisted baggage members and metadata
-// (see the Field constants). Its level comes from grpcobs' shared status policy (DefaultLevel),
+// (see the Field constants). Its level comes from grpcobs' shared status policy (PolicyLevel),
 // overridable per code. Filters see the outcome, so "health checks only when they fail" and
 // "one in a hundred successes, every failure" are one option each.
 //

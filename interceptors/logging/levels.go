@@ -23,14 +23,6 @@ func PolicyLevel(policy interceptors.StatusPolicy, isClient bool, code codes.Cod
 	}
 }
 
-// DefaultLevel is the level of a server call that ended with code under the default status
-// policy: PolicyLevel(interceptors.DefaultStatusPolicy(), false, code).
-//
-// Deprecated: levels depend on the side; use PolicyLevel.
-func DefaultLevel(code codes.Code) logrus.Level {
-	return PolicyLevel(interceptors.DefaultStatusPolicy(), false, code)
-}
-
 // level is the level of a line for a call that ended with code.
 func (o *options) level(isClient bool, code codes.Code) logrus.Level {
 	if l, ok := o.codeLevels[code]; ok {

@@ -63,16 +63,6 @@ func Any(filters ...Filter) Filter {
 	}
 }
 
-// Service is Services.
-//
-// Deprecated: use Services, the name logging's filters use for the same idea.
-func Service(names ...string) Filter { return Services(names...) }
-
-// FullMethod is Methods.
-//
-// Deprecated: use Methods, the name logging's filters use for the same idea.
-func FullMethod(names ...string) Filter { return Methods(names...) }
-
 // Services is true for calls to any of the named services, given as "package.Service".
 func Services(names ...string) Filter {
 	set := make(map[string]struct{}, len(names))

@@ -82,13 +82,6 @@ func WithStatusPolicy(p interceptors.StatusPolicy) Option {
 	return func(o *options) { o.policy = p }
 }
 
-// WithPropagator is WithPropagators.
-//
-// Deprecated: use WithPropagators, the name otelgrpc gives the same option.
-func WithPropagator(p propagation.TextMapPropagator) Option {
-	return WithPropagators(p)
-}
-
 // WithPropagators sets how trace context and baggage travel in gRPC metadata: the server
 // extracts with it, the client injects with it. Whatever it injects replaces the outgoing
 // metadata of the same keys; every other outgoing key is kept.
