@@ -50,6 +50,7 @@ type worldConfig struct {
 	server        []grpc.ServerOption // added to the server's options
 	harness       []testsrv.Option    // added to the harness' options
 	holdFirst     bool                // the script holds the first attempt (see shared.Script)
+	noAttempts    bool                // the client's tracing has no attempt spans
 }
 
 func startWorldWith(t *testing.T, cfg worldConfig) *world {
@@ -66,6 +67,9 @@ func startWorldWith(t *testing.T, cfg worldConfig) *world {
 		grpc.ChainUnaryInterceptor(seenUnary, w.script.Unary), grpc.ChainStreamInterceptor(seenStream, w.script.Stream))
 	server = append(server, cfg.server...)
 	tracingOpts := append([]tracing.Option{tracing.WithTracerProvider(tp), tracing.WithAttemptSpans()}, cfg.clientTracing...)
+	if cfg.noAttempts {
+		tracingOpts = append([]tracing.Option{tracing.WithTracerProvider(tp)}, cfg.clientTracing...)
+	}
 	client := append(interceptors.DialOptions(
 		tracing.NewClient(tracingOpts...),
 		w.clientMetrics,
