@@ -2,6 +2,7 @@ package interop
 
 import (
 	"context"
+	"net"
 	"slices"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	grpcotel "google.golang.org/grpc/stats/opentelemetry"
 	"google.golang.org/grpc/status"
 )
@@ -166,4 +168,46 @@ func sizeSums(t *testing.T, m *meters) map[string]map[string]int64 {
 		}
 	}
 	return out
+}
+
+// Nothing listens at the target, under a policy of five attempts: grpc-go begins 9 attempts
+// and ends 5, since each retry before any stream existed begins an attempt it then replaces
+// (docs/DESIGN.md, "Attempt lifecycle"). grpc-go's plugin counts each one begun in
+// grpc.client.attempt.started, and records 5 durations; grpcobs counts the 5 attempts grpc-go
+// made in both (docs/otelmetrics.md).
+func TestA66AbandonedAttemptsAreNotCounted(t *testing.T) {
+	ours, theirs := newMeters(t), newMeters(t)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	_ = lis.Close()
+	conn, err := grpc.NewClient(addr, append(interceptors.DialOptions(
+		otelmetrics.NewClient(otelmetrics.WithMeterProvider(ours), otelmetrics.WithA66(), otelmetrics.WithAttempts())),
+		grpcotel.DialOption(grpcotel.Options{MetricsOptions: grpcotel.MetricsOptions{MeterProvider: theirs}}),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultServiceConfig(attempts.RetryPolicy(5, "0.01s", 1, "")))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := demov1.NewDemoServiceClient(conn).Echo(testContext(t), &demov1.EchoRequest{}); status.Code(err) != codes.Unavailable {
+		t.Fatalf("Echo = %v, want UNAVAILABLE", err)
+	}
+	grpcobs, grpcGo := ours.summaries(t), theirs.summaries(t)
+	for _, c := range []struct {
+		metric              string
+		wantGrpcobs, wantGo uint64
+	}{
+		{"grpc.client.attempt.started", 5, 9},
+		{"grpc.client.attempt.duration", 5, 5},
+	} {
+		if got := grpcobs[c.metric].total(); got != c.wantGrpcobs {
+			t.Errorf("grpcobs' %s = %d, want %d", c.metric, got, c.wantGrpcobs)
+		}
+		if got := grpcGo[c.metric].total(); got != c.wantGo {
+			t.Errorf("grpc-go's %s = %d, want %d", c.metric, got, c.wantGo)
+		}
+	}
 }
