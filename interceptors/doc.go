@@ -47,7 +47,12 @@
 // ClientConn closes, or when the stream fails to start. A Header call on a trailers-only
 // response finishes the stream too, and the call is recorded with the status the caller then
 // reads from RecvMsg (grpc-go's Header never returns the error). PostCall never overlaps, nor
-// comes before, a message report of the same call.
+// comes before, a message report of the same call. An interceptor inside the stack may create
+// several streams for one call (go-grpc-middleware's retry re-creates a failed one); the
+// finishes of the streams it throws away do not end the call. The rules are one state machine
+// over the caller's operations, grpc-go's finishes and the caller's context, drawn with its
+// limits in docs/DESIGN.md ("Client call lifecycle") and checked by a seeded schedule
+// explorer in this package's tests.
 //
 // # Attempts
 //
