@@ -20,8 +20,12 @@ fail() {
 	exit 1
 }
 
-GRPCOBS_DEMO_WORK="$work/demo" GRPCOBS_DEMO_BUILT=1 RATE=20 setsid "$ROOT/examples/up.sh" >"$work/out" 2>&1 </dev/null &
-pgid=$! # setsid runs it as the leader of a new session and process group
+# setsid: the leader of a new session and process group, like a terminal's job; env: SIGINT
+# handled as in a terminal (a script's background jobs start with it ignored, and bash cannot
+# trap a signal ignored on entry).
+GRPCOBS_DEMO_WORK="$work/demo" GRPCOBS_DEMO_BUILT=1 RATE=20 \
+	setsid env --default-signal=INT "$ROOT/examples/up.sh" >"$work/out" 2>&1 </dev/null &
+pgid=$!
 for _ in $(seq 1 600); do
 	grep -q 'Running until Ctrl-C' "$work/out" && break
 	kill -0 "$pgid" 2>/dev/null || fail "it exited before printing its URLs"
