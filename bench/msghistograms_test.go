@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -56,27 +54,18 @@ func TestClientStreamHistogramsMatchProvidersPrometheus(t *testing.T) {
 	}
 }
 
-// callEveryType makes a successful and a failed unary call, a server stream read to its
-// end, a client stream and a bidi stream.
+// callEveryType makes the benchmarks' unary, server-stream and bidi calls, a failed unary
+// call and a client stream.
 func callEveryType(t *testing.T, demo demov1.DemoServiceClient) {
 	t.Helper()
 	ctx := t.Context()
-	if _, err := demo.Echo(ctx, &demov1.EchoRequest{Message: "ok"}); err != nil {
-		t.Fatalf("Echo: %v", err)
+	for _, c := range []call{unaryCall, serverStreamCall, bidiCall} {
+		if err := c(ctx, demo); err != nil {
+			t.Fatalf("call: %v", err)
+		}
 	}
 	if _, err := demo.Echo(ctx, &demov1.EchoRequest{FailCode: int32(codes.NotFound)}); status.Code(err) != codes.NotFound {
 		t.Fatalf("failing Echo: got %v, want NotFound", err)
-	}
-	ss, err := demo.ServerStream(ctx, &demov1.ServerStreamRequest{Count: 3})
-	if err != nil {
-		t.Fatalf("ServerStream: %v", err)
-	}
-	for {
-		if _, err := ss.Recv(); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			t.Fatalf("ServerStream: %v", err)
-		}
 	}
 	cs, err := demo.ClientStream(ctx)
 	if err != nil {
@@ -89,24 +78,6 @@ func callEveryType(t *testing.T, demo demov1.DemoServiceClient) {
 	}
 	if _, err := cs.CloseAndRecv(); err != nil {
 		t.Fatalf("ClientStream: %v", err)
-	}
-	chat, err := demo.Chat(ctx)
-	if err != nil {
-		t.Fatalf("Chat: %v", err)
-	}
-	for range 2 {
-		if err := chat.Send(&demov1.ChatRequest{Message: "m"}); err != nil {
-			t.Fatalf("Chat: send: %v", err)
-		}
-		if _, err := chat.Recv(); err != nil {
-			t.Fatalf("Chat: recv: %v", err)
-		}
-	}
-	if err := chat.CloseSend(); err != nil {
-		t.Fatalf("Chat: close: %v", err)
-	}
-	if _, err := chat.Recv(); !errors.Is(err, io.EOF) {
-		t.Fatalf("Chat: end: got %v, want io.EOF", err)
 	}
 }
 
