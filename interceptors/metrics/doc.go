@@ -12,6 +12,9 @@
 //   - grpc_server_in_flight and grpc_client_in_flight count the calls running now;
 //   - with WithAttempts, grpc_client_attempts_total{grpc_code} counts each attempt grpc-go
 //     makes of a client call (retry policies, transparent retries), by the attempt's code;
+//   - with WithClientStreamSendHistogram and WithClientStreamRecvHistogram, a client also
+//     times each message it sends and receives, in providers/prometheus' series of those
+//     names (grpc_client_msg_send_handling_seconds, grpc_client_msg_recv_handling_seconds);
 //   - when the call's span is sampled, the handled increment and the histogram observation
 //     carry a trace_id exemplar, with no code in the handler; expose them with
 //     promhttp.HandlerOpts{EnableOpenMetrics: true}. Each code's handled counter and each
