@@ -31,7 +31,7 @@ import (
 //	GRPCOBS_EXPLORE_SCHEDULES=200000 go test ./interceptors -run TestClientCallExplorer
 var exploreSeed = flag.Uint64("explore.seed", 0, "run only this schedule of the client call explorer (also GRPCOBS_EXPLORE_SEED)")
 
-const defaultSchedules = 5000
+const defaultSchedules = 20000
 
 func TestClientCallExplorer(t *testing.T) {
 	seeds, n := uint64(1), uint64(defaultSchedules)
