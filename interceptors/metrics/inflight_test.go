@@ -129,7 +129,13 @@ func TestInFlightFallsWhenTheCallerAbandonsAStream(t *testing.T) {
 		})
 		t.Run(tc.name+", deadline passed", func(t *testing.T) {
 			s := startStack(t, stackConfig{})
-			ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+			// The stream must open before its deadline passes: a call first makes the
+			// connection ready, and the deadline is long enough for a loaded machine (with
+			// 200ms and no such call, one run in 50 under load failed to connect in time).
+			if _, err := s.Demo().Echo(t.Context(), &demov1.EchoRequest{}); err != nil {
+				t.Fatalf("Echo: %v", err)
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 			defer cancel()
 			tc.open(ctx, t, s.Demo())
 			wantCallEnded(t, s, demoMethod(tc.typ, tc.method), codes.DeadlineExceeded, codes.DeadlineExceeded, codes.Canceled)
