@@ -34,10 +34,11 @@ func (sampledSpan) ClientReporter(ctx context.Context, _ interceptors.CallMeta) 
 }
 
 // benchStacks are the configurations every benchmark runs: no interceptor at all, server and
-// client metrics, and the same with every call sampled (exemplars).
+// client metrics, the same with every call sampled (exemplars), and with the client's
+// per-message histograms on.
 func benchStacks(b *testing.B) map[string][]testsrv.Option {
 	b.Helper()
-	withMetrics := func(first ...interface {
+	withMetrics := func(clientOpts []metrics.Option, first ...interface {
 		interceptors.ServerReportable
 		interceptors.ClientReportable
 	}) []testsrv.Option {
@@ -47,7 +48,7 @@ func benchStacks(b *testing.B) map[string][]testsrv.Option {
 			server, client = append(server, f), append(client, f)
 		}
 		server = append(server, metrics.NewServerMetrics())
-		client = append(client, metrics.NewClientMetrics())
+		client = append(client, metrics.NewClientMetrics(clientOpts...))
 		return []testsrv.Option{
 			testsrv.WithServerOptions(interceptors.ServerOptions(server...)...),
 			testsrv.WithDialOptions(interceptors.DialOptions(client...)...),
@@ -55,8 +56,11 @@ func benchStacks(b *testing.B) map[string][]testsrv.Option {
 	}
 	return map[string][]testsrv.Option{
 		"bare":              nil,
-		"metrics":           withMetrics(),
-		"metrics+exemplars": withMetrics(sampledSpan{}),
+		"metrics":           withMetrics(nil),
+		"metrics+exemplars": withMetrics(nil, sampledSpan{}),
+		"metrics+msg-histograms": withMetrics([]metrics.Option{
+			metrics.WithClientStreamSendHistogram(), metrics.WithClientStreamRecvHistogram(),
+		}),
 	}
 }
 
@@ -78,7 +82,7 @@ func BenchmarkUnary(b *testing.B) {
 
 // BenchmarkStream is one Chat stream per operation: open, one request, one response, close.
 func BenchmarkStream(b *testing.B) {
-	for _, name := range []string{"bare", "metrics", "metrics+exemplars"} {
+	for _, name := range []string{"bare", "metrics", "metrics+exemplars", "metrics+msg-histograms"} {
 		b.Run(name, func(b *testing.B) {
 			client := testsrv.Start(b, benchStacks(b)[name]...).Demo()
 			ctx, req := context.Background(), &demov1.ChatRequest{Message: "hello"}
