@@ -168,14 +168,17 @@ func WithPublicEndpointFn(fn func(ctx context.Context, meta interceptors.CallMet
 // WithAttemptSpans gives each attempt of a client call a span of its own, the child of the
 // call's span: grpc-go retries a call itself (a service config's retryPolicy, and
 // transparently a stream refused before it reached the server's handler), and the call span
-// alone hides them. The call span stays as it is (one per call, the call's whole duration
-// and final code). Each attempt span is named "Attempt." and the method with its slash made a
-// dot (gRFC A72's name), is of kind INTERNAL, starts and ends when grpc-go starts and ends the
-// attempt, and carries previous-rpc-attempts (how many attempts came before it),
-// transparent-retry, and its own rpc.response.status_code (and error.type and an Error status
-// when the status policy calls its code an error). The trace context sent to the server is the
-// attempt span's, so the server span of each attempt is the child of its attempt span. A call
-// never retried gets exactly one attempt span, so every traced call has the same shape.
+// alone hides them. The call span keeps its name, attributes, duration and final code, and
+// becomes the INTERNAL span of the logical operation. Each attempt span is a CLIENT span with
+// the call's attributes, named "Attempt." and the method with its slash made a dot (gRFC A72's
+// name); it starts and ends when grpc-go creates and ends the attempt, and carries
+// previous-rpc-attempts (the grpc-previous-rpc-attempts grpc-go sent: its policy's retries
+// before it), transparent-retry, and its own rpc.response.status_code (and error.type and an
+// Error status when the status policy calls its code an error). The trace context sent to the
+// server is the attempt span's, so the server span of each attempt is the child of a CLIENT
+// span, as service graphs need. A call never retried gets exactly one attempt span, so every
+// traced call has the same shape. An attempt grpc-go abandons before making it has its span
+// ended at once, named "AbandonedAttempt." and the method, marked grpcobs.attempt.abandoned.
 //
 // It needs the stack of interceptors.DialOptions, which then also installs a stats handler
 // that follows the attempts; under other interceptors it does nothing. Client only.

@@ -18,6 +18,7 @@ import (
 	"github.com/grpcobs/grpcobs/internal/demo"
 	"github.com/grpcobs/grpcobs/internal/firstlaw"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
+	otelcodes "go.opentelemetry.io/otel/codes"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -288,6 +289,26 @@ func TestNothingListening(t *testing.T) {
 	begins, ends := s.expectConsistent(t, 1)
 	if begins != 9 || ends != 5 {
 		t.Errorf("grpc-go began %d attempts and ended %d; want 9 and 5", begins, ends)
+	}
+	// An abandoned attempt's span is marked, and has no code and no status.
+	s.spans.mu.Lock()
+	defer s.spans.mu.Unlock()
+	for _, span := range s.spans.ended {
+		if !strings.HasPrefix(span.Name(), "AbandonedAttempt.") {
+			continue
+		}
+		marked := false
+		for _, kv := range span.Attributes() {
+			switch kv.Key {
+			case "grpcobs.attempt.abandoned":
+				marked = kv.Value.AsBool()
+			case "rpc.response.status_code", "error.type":
+				t.Errorf("abandoned attempt span %q has %s", span.Name(), kv.Key)
+			}
+		}
+		if !marked || span.Status().Code != otelcodes.Unset || span.SpanKind() != trace.SpanKindClient {
+			t.Errorf("abandoned attempt span %q: marked %v, status %v, kind %v; want marked, unset, client", span.Name(), marked, span.Status().Code, span.SpanKind())
+		}
 	}
 }
 
