@@ -56,6 +56,24 @@ func TestAbandonedClientStreamsEndExactlyOnce(t *testing.T) {
 			},
 		},
 		{
+			// Header finishes a trailers-only stream while the caller's context is live: a
+			// tentative finish (a retry inside the stack could still replace that stream), made
+			// final when the context ends. The call keeps the code the stream finished with.
+			name: "trailers-only header read, then cancel without reading",
+			want: codes.NotFound,
+			abandon: func(t *testing.T, h *testsrv.Harness) {
+				ctx, cancel := context.WithCancel(testContext(t))
+				stream, err := h.Demo().ServerStream(ctx, &demov1.ServerStreamRequest{FailCode: int32(codes.NotFound)})
+				if err != nil {
+					t.Fatalf("ServerStream: %v", err)
+				}
+				if md, err := stream.Header(); md != nil || err != nil {
+					t.Fatalf("Header = %v, %v; want a trailers-only response (nil, nil)", md, err)
+				}
+				cancel()
+			},
+		},
+		{
 			name: "connection closed under the stream",
 			want: codes.Canceled,
 			abandon: func(t *testing.T, h *testsrv.Harness) {
