@@ -31,11 +31,12 @@ var contentSecurityPolicy = func() string {
 }()
 
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
-	"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) },
-	"clock":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000 UTC") },
-	"seconds": func(s float64) string { return formatDuration(time.Duration(s * float64(time.Second))) },
-	"rate":    func(r float64) string { return strconv.FormatFloat(r, 'f', 2, 64) },
-	"percent": func(r float64) string { return strconv.FormatFloat(100*r, 'f', 1, 64) + "%" },
+	"rfc3339":  func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) },
+	"clock":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000 UTC") },
+	"seconds":  func(s float64) string { return formatDuration(time.Duration(s * float64(time.Second))) },
+	"duration": formatDuration,
+	"rate":     func(r float64) string { return strconv.FormatFloat(r, 'f', 2, 64) },
+	"percent":  func(r float64) string { return strconv.FormatFloat(100*r, 'f', 1, 64) + "%" },
 	"service": func(name string) string {
 		if name == "" {
 			return `"" (overall)`

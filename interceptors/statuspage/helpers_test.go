@@ -57,28 +57,42 @@ func get(t testing.TB, page http.Handler, target string) (*http.Response, []byte
 	return resp, body
 }
 
-// pageStatus is the part of the page's JSON the tests read.
+// pageStatus is the part of the page's JSON the tests read. The health section is package
+// health's report layout, read field by field (healthServices, healthChecks), not copied.
 type pageStatus struct {
-	GeneratedAt time.Time `json:"generated_at"`
-	Server      sideRows  `json:"server"`
-	Client      sideRows  `json:"client"`
-	Health      *struct {
-		Shutdown bool `json:"shutdown"`
-		Services []struct {
-			Name, Status string
-		} `json:"services"`
-		Checks []struct {
-			Name      string `json:"name"`
-			Status    string `json:"status"`
-			LastError string `json:"last_error"`
+	GeneratedAt    time.Time      `json:"generated_at"`
+	Server         sideRows       `json:"server"`
+	Client         sideRows       `json:"client"`
+	Health         map[string]any `json:"health"`
+	HealthTimeline []transition   `json:"health_timeline"`
+}
 
-			IntervalSeconds  float64 `json:"interval_seconds"`
-			TimeoutSeconds   float64 `json:"timeout_seconds"`
-			FailureThreshold int     `json:"failure_threshold"`
-			SuccessThreshold int     `json:"success_threshold"`
-		} `json:"checks"`
-		Timeline []transition `json:"timeline"`
-	} `json:"health"`
+// healthServices is the health section's "services": each service's status by name.
+func (s pageStatus) healthServices(t testing.TB) map[string]any {
+	t.Helper()
+	services, ok := s.Health["services"].(map[string]any)
+	if !ok {
+		t.Fatalf("the health section's services are %T %v, want an object", s.Health["services"], s.Health["services"])
+	}
+	return services
+}
+
+// healthChecks is the health section's "checks", each a JSON object.
+func (s pageStatus) healthChecks(t testing.TB) []map[string]any {
+	t.Helper()
+	list, ok := s.Health["checks"].([]any)
+	if !ok {
+		t.Fatalf("the health section's checks are %T %v, want an array", s.Health["checks"], s.Health["checks"])
+	}
+	checks := make([]map[string]any, 0, len(list))
+	for _, c := range list {
+		m, ok := c.(map[string]any)
+		if !ok {
+			t.Fatalf("a check is %T %v, want an object", c, c)
+		}
+		checks = append(checks, m)
+	}
+	return checks
 }
 
 type sideRows struct {

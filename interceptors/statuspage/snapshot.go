@@ -2,20 +2,27 @@ package statuspage
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/grpcobs/grpcobs/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
 // snapshot is everything the page shows, read at one instant; it is also the page's JSON.
 type snapshot struct {
-	GeneratedAt time.Time   `json:"generated_at"`
-	Since       time.Time   `json:"since"`
-	Server      sideView    `json:"server"`
-	Client      sideView    `json:"client"`
-	Health      *healthView `json:"health,omitempty"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Since       time.Time `json:"since"`
+	Server      sideView  `json:"server"`
+	Client      sideView  `json:"client"`
+	// Health is the registry's report in package health's own layout (health.Report's JSON,
+	// as the health handler serves it WithDetails), its names and errors made safe text;
+	// HealthTimeline is what the page saw change, newest first. Both are absent without
+	// WithHealth.
+	Health         *health.Report `json:"health,omitempty"`
+	HealthTimeline []eventView    `json:"health_timeline,omitzero"`
 }
 
 type sideView struct {
@@ -66,34 +73,6 @@ type callView struct {
 	TraceURL        string    `json:"trace_url,omitempty"`
 }
 
-type healthView struct {
-	Shutdown bool          `json:"shutdown"`
-	Services []serviceView `json:"services"`
-	Checks   []checkView   `json:"checks"`
-	Timeline []eventView   `json:"timeline"`
-}
-
-type serviceView struct {
-	Name   string `json:"name"`
-	Status string `json:"status"`
-}
-
-type checkView struct {
-	Name                 string    `json:"name"`
-	Status               string    `json:"status"`
-	Critical             bool      `json:"critical"`
-	Gates                []string  `json:"gates"`
-	LastError            string    `json:"last_error,omitempty"`
-	LastRun              time.Time `json:"last_run,omitzero"`
-	LastDurationSeconds  float64   `json:"last_duration_seconds"`
-	ConsecutiveFailures  int       `json:"consecutive_failures"`
-	ConsecutiveSuccesses int       `json:"consecutive_successes"`
-	IntervalSeconds      float64   `json:"interval_seconds"`
-	TimeoutSeconds       float64   `json:"timeout_seconds"`
-	FailureThreshold     int       `json:"failure_threshold"`
-	SuccessThreshold     int       `json:"success_threshold"`
-}
-
 type eventView struct {
 	Time  time.Time `json:"time"`
 	Kind  string    `json:"kind"`
@@ -113,7 +92,8 @@ func (p *Page) snapshot() snapshot {
 	}
 	if p.health != nil {
 		rep, timeline := p.health.observe()
-		s.Health = healthViewOf(rep, timeline)
+		safe := safeReport(rep)
+		s.Health, s.HealthTimeline = &safe, eventViews(timeline)
 	}
 	return s
 }
@@ -193,37 +173,45 @@ func (p *Page) callViews(calls []recentCall) []callView {
 	return out
 }
 
-func healthViewOf(rep health.Report, timeline []healthEvent) *healthView {
-	v := &healthView{Shutdown: rep.Shutdown, Services: []serviceView{}, Checks: []checkView{}, Timeline: []eventView{}}
-	for name, st := range rep.Services {
-		v.Services = append(v.Services, serviceView{Name: safeText(name, maxNameBytes), Status: st.String()})
-	}
-	slices.SortFunc(v.Services, func(a, b serviceView) int { return strings.Compare(a.Name, b.Name) })
+// safeReport is rep with every name and error made safe text (valid UTF-8, capped), in new
+// maps and slices: rep itself is the history's last report, compared with the next one.
+func safeReport(rep health.Report) health.Report {
+	safe := rep
+	safe.Services, safe.Overrides = safeNames(rep.Services), safeNames(rep.Overrides)
+	safe.Checks = make([]health.CheckReport, 0, len(rep.Checks))
 	for _, c := range rep.Checks {
-		cv := checkView{
-			Name:                 safeText(c.Name, maxNameBytes),
-			Status:               c.Status.String(),
-			Critical:             c.Critical,
-			Gates:                make([]string, 0, len(c.Gates)),
-			LastRun:              c.LastRun,
-			LastDurationSeconds:  c.LastDuration.Seconds(),
-			ConsecutiveFailures:  c.ConsecutiveFailures,
-			ConsecutiveSuccesses: c.ConsecutiveSuccesses,
-			IntervalSeconds:      c.Interval.Seconds(),
-			TimeoutSeconds:       c.Timeout.Seconds(),
-			FailureThreshold:     c.FailureThreshold,
-			SuccessThreshold:     c.SuccessThreshold,
-		}
+		c.Name = safeText(c.Name, maxNameBytes)
+		gates := make([]string, 0, len(c.Gates))
 		for _, g := range c.Gates {
-			cv.Gates = append(cv.Gates, safeText(g, maxNameBytes))
+			gates = append(gates, safeText(g, maxNameBytes))
 		}
+		c.Gates = gates
 		if c.LastError != nil {
-			cv.LastError = safeText(c.LastError.Error(), maxMessageBytes)
+			c.LastError = errors.New(safeText(c.LastError.Error(), maxMessageBytes))
 		}
-		v.Checks = append(v.Checks, cv)
+		safe.Checks = append(safe.Checks, c)
 	}
+	return safe
+}
+
+// safeNames is statuses with each service name made safe text; nil for nil. Service names
+// come from the program's registered services, so two that differ only past the cap, or in
+// their invalid bytes, are not expected; they would show as one.
+func safeNames(statuses map[string]healthpb.HealthCheckResponse_ServingStatus) map[string]healthpb.HealthCheckResponse_ServingStatus {
+	if statuses == nil {
+		return nil
+	}
+	out := make(map[string]healthpb.HealthCheckResponse_ServingStatus, len(statuses))
+	for name, st := range statuses {
+		out[safeText(name, maxNameBytes)] = st
+	}
+	return out
+}
+
+func eventViews(timeline []healthEvent) []eventView {
+	out := make([]eventView, 0, len(timeline))
 	for _, ev := range timeline {
-		v.Timeline = append(v.Timeline, eventView{Time: ev.at, Kind: ev.kind, Name: ev.name, From: ev.from, To: ev.to, Error: ev.err})
+		out = append(out, eventView{Time: ev.at, Kind: ev.kind, Name: ev.name, From: ev.from, To: ev.to, Error: ev.err})
 	}
-	return v
+	return out
 }
