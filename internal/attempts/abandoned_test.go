@@ -20,7 +20,6 @@ import (
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	otelcodes "go.opentelemetry.io/otel/codes"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
@@ -247,27 +246,9 @@ func sumCounter(t *testing.T, obs *firstlaw.Observers, family string) int {
 // a66Total is the sum of a counter's points, or of a histogram's counts.
 func a66Total(t *testing.T, reader *sdkmetric.ManualReader, name string) int {
 	t.Helper()
-	var rm metricdata.ResourceMetrics
-	if err := reader.Collect(context.Background(), &rm); err != nil {
-		t.Fatalf("collect: %v", err)
-	}
 	total := 0
-	for _, sm := range rm.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			if m.Name != name {
-				continue
-			}
-			switch data := m.Data.(type) {
-			case metricdata.Sum[int64]:
-				for _, p := range data.DataPoints {
-					total += int(p.Value)
-				}
-			case metricdata.Histogram[float64]:
-				for _, p := range data.DataPoints {
-					total += int(p.Count)
-				}
-			}
-		}
+	for _, p := range readPoints(t, reader, name, "") {
+		total += int(p.Count)
 	}
 	return total
 }

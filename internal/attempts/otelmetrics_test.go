@@ -71,15 +71,25 @@ type point struct {
 // with the target written as T.
 func (c *a66Client) points(t *testing.T, name string) map[string]point {
 	t.Helper()
+	return readPoints(t, c.reader, name, c.h.Conn.CanonicalTarget())
+}
+
+// readPoints reads every point of the metric named from reader, keyed by its attributes
+// ("k=v k=v", sorted), with target (unless "") written as T.
+func readPoints(t *testing.T, reader *sdkmetric.ManualReader, name, target string) map[string]point {
+	t.Helper()
 	var rm metricdata.ResourceMetrics
-	if err := c.reader.Collect(context.Background(), &rm); err != nil {
+	if err := reader.Collect(context.Background(), &rm); err != nil {
 		t.Fatalf("collect: %v", err)
 	}
-	target := c.h.Conn.CanonicalTarget()
 	key := func(set attribute.Set) string {
 		var kvs []string
 		for _, kv := range set.ToSlice() {
-			kvs = append(kvs, fmt.Sprintf("%s=%s", kv.Key, strings.ReplaceAll(kv.Value.String(), target, "T")))
+			v := kv.Value.String()
+			if target != "" {
+				v = strings.ReplaceAll(v, target, "T")
+			}
+			kvs = append(kvs, fmt.Sprintf("%s=%s", kv.Key, v))
 		}
 		slices.Sort(kvs)
 		return strings.Join(kvs, " ")
