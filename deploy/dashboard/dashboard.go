@@ -137,28 +137,29 @@ func serverPanels() []cog.Builder[dashboard.Panel] {
 		"s").DataLinks([]cog.Builder[dashboard.DashboardLink]{traceLink()})
 	for _, q := range []string{"0.5", "0.95", "0.99"} {
 		latency = latency.
-			WithTarget(query(classicQuantile(q, "grpc_server_handling_seconds", serverSelector), "p"+percent(q)+" {{grpc_method}}").Exemplar(true)).
-			WithTarget(query(nativeQuantile(q, "grpc_server_handling_seconds", serverSelector), "p"+percent(q)+" {{grpc_method}} (native)").Exemplar(true))
+			WithTarget(query(withCalls(classicQuantile(q, "grpc_server_handling_seconds", serverSelector)), "p"+percent(q)+" {{grpc_method}}").Exemplar(true)).
+			WithTarget(query(withCalls(nativeQuantile(q, "grpc_server_handling_seconds", serverSelector)), "p"+percent(q)+" {{grpc_method}} (native)").Exemplar(true))
 	}
 	return []cog.Builder[dashboard.Panel]{
 		timeseriesPanel("Server requests/s by method",
-			"Calls the server completed, whatever their code: grpc_server_handled_total.", "reqps").
-			WithTarget(query(rateBy("grpc_service, grpc_method", "grpc_server_handled_total", serverSelector), "{{grpc_method}}")),
+			"Calls the server completed, whatever their code: grpc_server_handled_total. Only methods called in the dashboard's time range.", "reqps").
+			WithTarget(query(countedRateBy("grpc_service, grpc_method", "grpc_server_handled_total", serverSelector), "{{grpc_method}}")),
 		timeseriesPanel("Server error ratio by method",
-			"Share of calls ending with a server error (Unknown, DeadlineExceeded, Unimplemented, Internal, Unavailable, DataLoss: grpcobs' status policy). Recorded by deploy/prometheus/grpc-recording.rules.yml over 5m.",
+			"Share of calls ending with a server error (Unknown, DeadlineExceeded, Unimplemented, Internal, Unavailable, DataLoss: grpcobs' status policy). Recorded by deploy/prometheus/grpc-recording.rules.yml over 5m. Only methods with a server error in the dashboard's time range.",
 			"percentunit").
-			WithTarget(query(`job_service_method:grpc_server_error_ratio:rate5m{`+serverSelector+`}`, "{{grpc_method}}")),
+			WithTarget(query(seenInRange(`job_service_method:grpc_server_error_ratio:rate5m{`+serverSelector+`}`, "job, grpc_service, grpc_method",
+				maxInRange("job, grpc_service, grpc_method", `job_service_method:grpc_server_errors:rate5m{`+serverSelector+`}`)), "{{grpc_method}}")),
 		timeseriesPanel("Server non-OK codes/s by method and code",
-			"Every non-OK code, server errors and the callers' problems (NotFound, InvalidArgument, …) alike: grpc_server_handled_total{grpc_code!=\"OK\"}.",
+			"Every non-OK code, server errors and the callers' problems (NotFound, InvalidArgument, …) alike: grpc_server_handled_total{grpc_code!=\"OK\"}. Only the codes that happened in the dashboard's time range, not the zeros InitializeMetrics starts every code at.",
 			"reqps").
 			Stacking(common.NewStackingConfigBuilder().Mode(common.StackingModeNormal)).
-			WithTarget(query(rateBy("grpc_service, grpc_method, grpc_code", "grpc_server_handled_total", serverSelector+`, grpc_code!="OK"`), "{{grpc_method}} {{grpc_code}}")),
+			WithTarget(query(countedRateBy("grpc_service, grpc_method, grpc_code", "grpc_server_handled_total", serverSelector+`, grpc_code!="OK"`), "{{grpc_method}} {{grpc_code}}")),
 		latency,
 		timeseriesPanel("Calls in flight by method",
-			"Calls started and not yet completed, on the server (grpc_server_in_flight) and on its clients (grpc_client_in_flight). Long-lived streams stay here.",
+			"Calls started and not yet completed, on the server (grpc_server_in_flight) and on its clients (grpc_client_in_flight). Long-lived streams stay here. Only methods with a call in flight at a scrape in the dashboard's time range.",
 			"short").
-			WithTarget(query(`sum by (grpc_service, grpc_method) (grpc_server_in_flight{`+serverSelector+`})`, "server {{grpc_method}}")).
-			WithTarget(query(`sum by (grpc_service, grpc_method) (grpc_client_in_flight{`+clientSelector+`})`, "client {{grpc_method}}")),
+			WithTarget(query(inFlight("grpc_server_in_flight", serverSelector), "server {{grpc_method}}")).
+			WithTarget(query(inFlight("grpc_client_in_flight", clientSelector), "client {{grpc_method}}")),
 	}
 }
 
@@ -187,17 +188,18 @@ func heatmapPanel() cog.Builder[dashboard.Panel] {
 func clientPanels() []cog.Builder[dashboard.Panel] {
 	return []cog.Builder[dashboard.Panel]{
 		timeseriesPanel("Client requests/s by calling job and method",
-			"Calls that clients instrumented with grpcobs completed against these services: grpc_client_handled_total.", "reqps").
-			WithTarget(query(rateBy("job, grpc_service, grpc_method", "grpc_client_handled_total", clientSelector), "{{job}} → {{grpc_method}}")),
+			"Calls that clients instrumented with grpcobs completed against these services: grpc_client_handled_total. Only methods called in the dashboard's time range.", "reqps").
+			WithTarget(query(countedRateBy("job, grpc_service, grpc_method", "grpc_client_handled_total", clientSelector), "{{job}} → {{grpc_method}}")),
 		timeseriesPanel("Client error ratio by calling job and method",
-			"Share of calls the client saw fail: on the client every code but OK is an error. Recorded by deploy/prometheus/grpc-recording.rules.yml over 5m.",
+			"Share of calls the client saw fail: on the client every code but OK is an error. Recorded by deploy/prometheus/grpc-recording.rules.yml over 5m. Only methods with a failed call in the dashboard's time range.",
 			"percentunit").
-			WithTarget(query(`job_service_method:grpc_client_error_ratio:rate5m{`+clientSelector+`}`, "{{job}} → {{grpc_method}}")),
+			WithTarget(query(seenInRange(`job_service_method:grpc_client_error_ratio:rate5m{`+clientSelector+`}`, "job, grpc_service, grpc_method",
+				maxInRange("job, grpc_service, grpc_method", `job_service_method:grpc_client_errors:rate5m{`+clientSelector+`}`)), "{{job}} → {{grpc_method}}")),
 		timeseriesPanel("Client duration p99 by calling job and method",
 			"From grpc_client_handling_seconds: what the caller waited, network and queues included.", "s").
 			DataLinks([]cog.Builder[dashboard.DashboardLink]{traceLink()}).
-			WithTarget(query(`histogram_quantile(0.99, sum by (job, grpc_service, grpc_method, le) (rate(grpc_client_handling_seconds_bucket{`+clientSelector+`}[$__rate_interval])))`, "{{job}} → {{grpc_method}}").Exemplar(true)).
-			WithTarget(query(`histogram_quantile(0.99, sum by (job, grpc_service, grpc_method) (rate(grpc_client_handling_seconds{`+clientSelector+`}[$__rate_interval])))`, "{{job}} → {{grpc_method}} (native)").Exemplar(true)),
+			WithTarget(query(withCalls(`histogram_quantile(0.99, sum by (job, grpc_service, grpc_method, le) (rate(grpc_client_handling_seconds_bucket{`+clientSelector+`}[$__rate_interval])))`), "{{job}} → {{grpc_method}}").Exemplar(true)).
+			WithTarget(query(withCalls(`histogram_quantile(0.99, sum by (job, grpc_service, grpc_method) (rate(grpc_client_handling_seconds{`+clientSelector+`}[$__rate_interval])))`), "{{job}} → {{grpc_method}} (native)").Exemplar(true)),
 	}
 }
 
@@ -228,10 +230,12 @@ func healthAndSLOPanels() []cog.Builder[dashboard.Panel] {
 			MergeValues(true)
 	}
 	burn := func(title, sli, objective string) *timeseries.PanelBuilder {
+		ratio := `job_service:` + sli + `:rate1h{job=~"$job", grpc_service=~"$service"}`
 		return timeseriesPanel(title,
-			"How many times faster than the 30-day budget allows the service spends it: "+sli+" over 1h divided by the budget (1 - objective). 14.4 over 1h pages; 1 sustained uses the whole budget in 30 days (deploy/prometheus/grpc-slo.rules.yml).",
+			"How many times faster than the 30-day budget allows the service spends it: "+sli+" over 1h divided by the service's budget (1 - its objective). 14.4 over 1h pages; 1 sustained uses the whole budget in 30 days (deploy/prometheus/grpc-slo.rules.yml). Only services that burned budget in the dashboard's time range.",
 			"x").
-			WithTarget(query(`job_service:`+sli+`:rate1h{job=~"$job", grpc_service=~"$service"} / on () group_left () (1 - `+objective+`)`, "{{grpc_service}}"))
+			WithTarget(query(seenInRange(ratio+` / on (grpc_service) group_left () (1 - `+objective+`)`, "job, grpc_service",
+				maxInRange("job, grpc_service", ratio)), "{{grpc_service}}"))
 	}
 	return []cog.Builder[dashboard.Panel]{
 		timeline("Health status over time",
@@ -242,8 +246,8 @@ func healthAndSLOPanels() []cog.Builder[dashboard.Panel] {
 			"grpcobs_health_check_passing per instance and check.",
 			passing).
 			WithTarget(query(`grpcobs_health_check_passing{`+healthSelector+`}`, "{{instance}} {{check}}")),
-		burn("Availability burn rate (1h)", "grpc_server_error_ratio", "grpcobs:slo_availability_objective:ratio"),
-		burn("Latency burn rate (1h)", "grpc_server_slow_ratio", "grpcobs:slo_latency_objective:ratio"),
+		burn("Availability burn rate (1h)", "grpc_server_error_ratio", "grpc_service:grpcobs_slo_availability_objective:ratio"),
+		burn("Latency burn rate (1h)", "grpc_server_slow_ratio", "grpc_service:grpcobs_slo_latency_objective:ratio"),
 	}
 }
 

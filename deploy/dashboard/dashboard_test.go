@@ -133,7 +133,7 @@ var exportedSeries = []string{
 }
 
 var (
-	seriesName = regexp.MustCompile(`\b(grpc_[a-z_]+|grpcobs_[a-z_]+|[a-z_]+:[a-z_:0-9]+)\b`)
+	seriesName = regexp.MustCompile(`\b([a-z_]+:[a-z_:0-9]+|grpc_[a-z_]+|grpcobs_[a-z_]+)\b`) // recorded names first: they may start with a label name
 	recordName = regexp.MustCompile(`record: (\S+)`)
 )
 
