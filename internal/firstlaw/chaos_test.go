@@ -39,6 +39,7 @@ func TestChaos(t *testing.T) {
 				t.Run("round "+strconv.Itoa(r.index), func(t *testing.T) {
 					t.Cleanup(func() {
 						if t.Failed() {
+							figures.failed.Add(1)
 							t.Logf("reproduce with CHAOS_SEED=%d CHAOS_CALLS=%d; the failing %s", seed, calls, r)
 						}
 					})
@@ -52,14 +53,14 @@ func TestChaos(t *testing.T) {
 	}
 	close(rounds)
 	workers.Wait()
-	t.Logf("chaos: seed %d, %d calls in %d rounds (%d compared exactly, %d timing-decided), %d attempts reached a handler; instrumented: spans started %d, ended %d; mismatches %d",
+	t.Logf("chaos: seed %d, %d calls in %d rounds (%d compared exactly, %d timing-decided), %d attempts reached a handler; instrumented: spans started %d, ended %d; mismatches %d; rounds failing %d",
 		seed, figures.calls.Load(), (calls+callsPerRound-1)/callsPerRound, figures.exact.Load(), figures.timed.Load(),
-		figures.attempts.Load(), figures.started.Load(), figures.ended.Load(), figures.mismatches.Load())
+		figures.attempts.Load(), figures.started.Load(), figures.ended.Load(), figures.mismatches.Load(), figures.failed.Load())
 }
 
 // chaosFigures are a run's totals, for its report.
 type chaosFigures struct {
-	calls, exact, timed, attempts, started, ended, mismatches atomic.Int64
+	calls, exact, timed, attempts, started, ended, mismatches, failed atomic.Int64
 }
 
 func (f *chaosFigures) add(started, ended int) {
