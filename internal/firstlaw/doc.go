@@ -19,8 +19,10 @@
 // policies, transparent retries of refused streams, Header first on a trailers-only response,
 // Trailer after the end, CloseSend without reading, abandoned and cancelled streams, a
 // connection closed mid-stream, deadlines, wait-for-ready, oversized messages, compression,
-// and concurrent SendMsg and RecvMsg on one stream. The stack under test is wired as a user
-// wires it:
+// and concurrent SendMsg and RecvMsg on one stream. TestChaos adds seeded random rounds of
+// them, mixed with GOAWAY and servers stopped, restarted or down, and compares what timing
+// cannot change (docs/RELIABILITY.md, "Chaos differential"). The stack under test is wired as
+// a user wires it:
 //
 //	srv := grpc.NewServer(interceptors.ServerOptions(
 //		tracing.NewServer(tracing.WithTracerProvider(tp)),
