@@ -13,6 +13,8 @@
 //     so that `conn, err := grpc.NewClient(…)` compiles alone.
 //   - A package a block names (metrics.X, grpc.X, healthpb.X, …) is imported from the one
 //     table in names.go; a name the table lacks fails the test, naming the block.
+//   - What a declarations block declares is also declared for the blocks after it on the
+//     same page, as in one program.
 //   - The variables, types and functions a block uses but does not declare (ctx, tp, logger,
 //     target, creds, db, …) are the ones declared in testdata/given.go, with the types the
 //     docs imply. pb stands for the reader's generated code: package pb here.
