@@ -53,14 +53,36 @@ func TestChaos(t *testing.T) {
 	}
 	close(rounds)
 	workers.Wait()
-	t.Logf("chaos: seed %d, %d calls in %d rounds (%d compared exactly, %d timing-decided), %d attempts reached a handler; instrumented: spans started %d, ended %d; mismatches %d; rounds failing %d",
+	t.Logf("chaos: seed %d, %d calls in %d rounds (%d compared exactly, %d timing-decided), %d attempts reached a handler; instrumented: spans started %d, ended %d; mismatches %d; rounds failing %d; attempt spans %d (transparent retries %d, abandoned %d)",
 		seed, figures.calls.Load(), (calls+callsPerRound-1)/callsPerRound, figures.exact.Load(), figures.timed.Load(),
-		figures.attempts.Load(), figures.started.Load(), figures.ended.Load(), figures.mismatches.Load(), figures.failed.Load())
+		figures.attempts.Load(), figures.started.Load(), figures.ended.Load(), figures.mismatches.Load(), figures.failed.Load(),
+		figures.attemptSpans.Load(), figures.transparent.Load(), figures.abandoned.Load())
 }
 
 // chaosFigures are a run's totals, for its report.
 type chaosFigures struct {
 	calls, exact, timed, attempts, started, ended, mismatches, failed atomic.Int64
+	// Attempt spans, and of them those of transparent retries and of attempts grpc-go
+	// abandoned: they show that the mix reaches those paths.
+	attemptSpans, transparent, abandoned atomic.Int64
+}
+
+// countAttempts counts the instrumented run's attempt spans.
+func (f *chaosFigures) countAttempts(o *firstlaw.Observers) {
+	for _, s := range o.Spans.Ended() {
+		if firstlaw.ClientSide.IsCallSpan(s) || s.SpanKind() != trace.SpanKindClient {
+			continue
+		}
+		f.attemptSpans.Add(1)
+		for _, kv := range s.Attributes() {
+			switch {
+			case kv.Key == "transparent-retry" && kv.Value.AsBool():
+				f.transparent.Add(1)
+			case kv.Key == "grpcobs.attempt.abandoned" && kv.Value.AsBool():
+				f.abandoned.Add(1)
+			}
+		}
+	}
 }
 
 func (f *chaosFigures) add(started, ended int) {
@@ -139,6 +161,7 @@ func runChaosWorld(t *testing.T, r chaosRound, instrumented bool, figures *chaos
 			}
 		}
 		figures.add(expectSpansEnded(t, w.obs, trace.SpanKindClient, trace.SpanKindInternal))
+		figures.countAttempts(w.obs)
 	}
 	// A server may still start a handler for an attempt its client gave up on: the shutdown
 	// waits for every handler, and lets no more start.
