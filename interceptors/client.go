@@ -89,7 +89,20 @@ type clientStream struct {
 	mu        sync.Mutex
 	call      clientCall
 	stopWatch func() bool // stops the context watch, once one was started
+	// The grace for an unread finish: stopGrace stops the armed one, grace numbers them so a
+	// stale one does nothing, and unreadAt is when the finish decided the call, the duration
+	// it is recorded with if the caller reads no status.
+	stopGrace func() bool
+	grace     uint64
+	unreadAt  time.Duration
 }
+
+// unreadGrace is how long a call that a finish decided waits for the caller to read its
+// status (docs/DESIGN.md, "Client call lifecycle"). A caller reads it at once, or never.
+const unreadGrace = time.Second
+
+// armGrace runs f after d unless the returned function stops it first; tests replace it.
+var armGrace = func(d time.Duration, f func()) (stop func() bool) { return time.AfterFunc(d, f).Stop }
 
 func (s *clientStream) SendMsg(m any) error {
 	if !s.begin() {
@@ -181,17 +194,42 @@ func (s *clientStream) apply(input func(*clientCall) callAction) {
 	switch input(&s.call) {
 	case actWatch:
 		s.stopWatch = context.AfterFunc(s.ctx, s.contextDone)
+	case actGrace:
+		if s.stopGrace != nil {
+			s.stopGrace()
+		} else {
+			s.unreadAt = time.Since(s.start)
+		}
+		s.grace++
+		grace := s.grace
+		s.stopGrace = armGrace(unreadGrace, func() { s.graceOver(grace) })
 	case actEnd:
 		if s.stopWatch != nil {
 			s.stopWatch()
 		}
+		d := time.Since(s.start)
+		if s.stopGrace != nil {
+			s.stopGrace()
+			if !s.call.observed {
+				d = s.unreadAt
+			}
+		}
 		err := s.call.err
 		s.mu.Unlock()
 		s.attempts.end()
-		postCall(s.reps, err, time.Since(s.start))
+		postCall(s.reps, err, d)
 		return
 	}
 	s.mu.Unlock()
+}
+
+func (s *clientStream) graceOver(grace uint64) {
+	s.apply(func(c *clientCall) callAction {
+		if grace != s.grace {
+			return actNone
+		}
+		return c.graceOver()
+	})
 }
 
 func (s *clientStream) contextDone() {

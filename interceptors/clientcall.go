@@ -19,6 +19,9 @@ type clientCall struct {
 	stale    bool
 	watching bool  // the adapter watches the caller's context
 	ctxErr   error // the caller's context's status, once the watch saw it end
+	// confirmed says a tentative finish decided the call when the caller's context ended
+	// (err holds it); a message after it supersedes it, as in callPending.
+	confirmed bool
 }
 
 // callState names where a call is.
@@ -29,6 +32,7 @@ const (
 	callOpen                      // the stream is open; nothing says it is over
 	callPending                   // a tentative finish waits to be superseded, confirmed or made final
 	callEnding                    // the outcome is decided; the call ends once no operation runs
+	callUnread                    // a finish decided it, unread: the caller's next status, or the grace's end, ends it
 	callEnded                     // PostCall is claimed; later inputs are ignored
 )
 
@@ -52,6 +56,7 @@ const (
 	actNone  callAction = iota
 	actEnd              // run PostCall with the call's err, now; the call is ended
 	actWatch            // start watching the caller's context (contextDone when it ends)
+	actGrace            // (re)arm the grace for an unread finish (graceOver when it ends)
 )
 
 // begin counts an operation in. It reports false when the call has ended: the operation then
@@ -74,6 +79,16 @@ func (c *clientCall) end(r opResult, err error) callAction {
 		c.state, c.err, c.observed = callEnding, err, true
 	case r == opProgress && c.state == callPending:
 		c.state, c.err, c.stale = callOpen, nil, true
+	case c.state == callUnread:
+		// The caller is still reading (a buffered message, Header, CloseSend): the grace
+		// starts again from its last operation.
+		if r == opProgress && c.confirmed {
+			c.err, c.confirmed = c.ctxErr, false
+		}
+		if c.ops == 0 {
+			return actGrace
+		}
+		return actNone
 	}
 	return c.next()
 }
@@ -123,9 +138,20 @@ func (c *clientCall) contextDone(err error) callAction {
 	return c.next()
 }
 
+// graceOver is the end of the grace armed for an unread finish: the caller read no status in
+// time, so the call ends with the finish's. An operation still running will re-arm it.
+func (c *clientCall) graceOver() callAction {
+	if c.state != callUnread || c.ops > 0 {
+		return actNone
+	}
+	c.state = callEnded
+	return actEnd
+}
+
 // next applies the rules that hold in every state: once the caller's context is done, an
 // idle call that saw a tentative finish is decided; a decided call ends when no operation
-// runs; an idle call that saw a tentative finish needs the context watched.
+// runs, at once if the caller observed its status, else after the grace (callUnread); an idle
+// call that saw a tentative finish needs the context watched.
 func (c *clientCall) next() callAction {
 	idle := c.ops == 0
 	unsure := c.state == callPending || (c.state == callOpen && c.stale)
@@ -133,12 +159,18 @@ func (c *clientCall) next() callAction {
 		if c.state == callOpen {
 			c.err = c.ctxErr
 		}
+		c.confirmed = c.state == callPending
 		c.state = callEnding
 	}
 	switch {
-	case c.state == callEnding && idle:
+	case c.state == callEnding && idle && c.observed:
 		c.state = callEnded
 		return actEnd
+	case c.state == callEnding && idle:
+		// grpc-go may have finished the stream with one status while the caller's next
+		// RecvMsg returns another (trailers in before the cancel that finished it).
+		c.state = callUnread
+		return actGrace
 	case unsure && idle && !c.watching:
 		c.watching = true
 		return actWatch

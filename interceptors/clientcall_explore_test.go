@@ -51,6 +51,8 @@ func TestClientCallExplorer(t *testing.T) {
 	if *exploreSeed != 0 {
 		seeds, n = *exploreSeed, 1
 	}
+	previous := interceptors.SetArmGrace(armWorldGrace)
+	defer interceptors.SetArmGrace(previous)
 	failures := 0
 	for seed := seeds; seed < seeds+n; seed++ {
 		if problems, trace := exploreSchedule(seed); len(problems) > 0 {
@@ -67,6 +69,7 @@ func TestClientCallExplorer(t *testing.T) {
 // schedule's trace.
 func exploreSchedule(seed uint64) (problems []string, trace string) {
 	w := newFakeWorld(seed)
+	graceWorld.Store(w)
 	rec := &lifecycleRecorder{done: make(chan struct{})}
 	w.rec = rec
 	intercept := interceptors.StreamClientInterceptor(rec)
@@ -79,21 +82,33 @@ func exploreSchedule(seed uint64) (problems []string, trace string) {
 	desc := &grpc.StreamDesc{StreamName: "Explore", ServerStreams: w.chance(0.7, "server streams"), ClientStreams: w.chance(0.5, "client streams")}
 	cs, err := intercept(w.ctx, desc, nil, "/explore.v1.Explorer/Explore", streamer)
 	if err != nil {
-		w.observe(false, err)
+		w.observe(false, false, err)
 	} else {
 		w.callerOps(cs, desc)
 	}
 	w.point("after the caller")
 	w.fire("cancel (the caller's cleanup)", w.cancelAll)
-
-	select {
-	case <-rec.done:
-	case <-time.After(5 * time.Second):
-		problems = append(problems, "the call never ended (no PostCall)")
+	// Time passes: a grace armed for an unread finish ends (the context watch may arm one
+	// after the cleanup's cancel, on its own goroutine).
+	timeout := time.After(5 * time.Second)
+wait:
+	for {
+		w.fireGrace("the grace ends (the caller reads nothing more)")
+		select {
+		case <-rec.done:
+			break wait
+		case <-timeout:
+			problems = append(problems, "the call never ended (no PostCall)")
+			break wait
+		case <-time.After(time.Millisecond):
+		}
 	}
 	w.wg.Wait()
 	want := w.expected()
 	problems = append(problems, rec.check(want)...)
+	w.mu.Lock()
+	problems = append(problems, w.violations...)
+	w.mu.Unlock()
 	return problems, w.trace()
 }
 
@@ -182,6 +197,52 @@ type fakeWorld struct {
 	finalStatus     error
 	callerStream    func() *fakeStream // the grpc-go stream the caller's stream now uses
 	pEvent, pAbandn float64
+	grace           *fakeGrace // the grace the wrapper armed last, if any
+	graces          int        // graces ended so far
+	violations      []string   // what the caller saw that the invariants forbid
+}
+
+// fakeGrace is a grace the wrapper armed for an unread finish: the schedule ends it.
+type fakeGrace struct {
+	fire          func()
+	stopped, done bool
+}
+
+// graceWorld is the world of the schedule running now (schedules run one at a time).
+var graceWorld atomic.Pointer[fakeWorld]
+
+// armWorldGrace stands for time.AfterFunc: the grace ends when the schedule says, never by
+// itself.
+func armWorldGrace(_ time.Duration, fire func()) func() bool {
+	w := graceWorld.Load()
+	g := &fakeGrace{fire: fire}
+	w.mu.Lock()
+	w.grace = g
+	w.mu.Unlock()
+	return func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		stopped := !g.stopped && !g.done
+		g.stopped = true
+		return stopped
+	}
+}
+
+// fireGrace ends the armed grace, if one is pending, as its timer would, and reports whether
+// it did.
+func (w *fakeWorld) fireGrace(what string) bool {
+	w.mu.Lock()
+	g := w.grace
+	pending := g != nil && !g.stopped && !g.done
+	if pending {
+		g.done = true
+		w.graces++
+	}
+	w.mu.Unlock()
+	if pending {
+		w.fire(what, g.fire)
+	}
+	return pending
 }
 
 var errNone = errors.New("nothing observed")
@@ -245,7 +306,10 @@ func (w *fakeWorld) point(where string) {
 	if !w.chance(w.pEvent, "at "+where) {
 		return
 	}
-	switch w.intn(2, "event") {
+	switch w.intn(3, "event") {
+	case 2:
+		// The caller is slow to read a status a finish decided: the grace ends first.
+		w.fireGrace("the grace ends")
 	case 0:
 		w.fire("cancel the caller's context", w.cancelAll)
 	case 1:
@@ -265,6 +329,11 @@ func (w *fakeWorld) cancelAll() {
 	live := append([]*fakeStream(nil), w.live...)
 	w.mu.Unlock()
 	for _, s := range live {
+		if w.chance(0.3, "its status had come in before the cancel") {
+			s.mu.Lock()
+			s.statusIn = true
+			s.mu.Unlock()
+		}
 		s.finish(status.Error(codes.Canceled, context.Canceled.Error()))
 	}
 }
@@ -277,18 +346,29 @@ func (w *fakeWorld) current() *fakeStream {
 }
 
 // observe notes a status the caller got from an operation. endedBefore says the call had
-// already ended when the operation began (the wrapper did not report it): the call could not
-// wait for it then.
-func (w *fakeWorld) observe(endedBefore bool, err error) {
+// already ended when the operation began (the wrapper did not report it), graced that a grace
+// had ended before it began. A call may end before the caller reads its status only once a
+// grace has ended, or after the caller read another status.
+func (w *fakeWorld) observe(endedBefore, graced bool, err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if endedBefore {
 		w.log = append(w.log, "observed after the end: "+status.Code(err).String())
+		if w.observed == errNone && !graced {
+			w.violations = append(w.violations, fmt.Sprintf("the call ended before the caller read its status (%v), with no grace ended", status.Code(err)))
+		}
 		return
 	}
 	if w.observed == errNone {
 		w.observed = err
 	}
+}
+
+// gracesEnded is how many graces the schedule has ended so far.
+func (w *fakeWorld) gracesEnded() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.graces
 }
 
 // expected is the code the call must be recorded with: what the caller observed, or else what
@@ -369,6 +449,10 @@ type fakeStream struct {
 	// that a message or the stream's creation came after that finish, as if it had been the
 	// finish of a stream an inner interceptor threw away.
 	timedOut, supersededAfter, creating, handed bool
+	// statusIn says the stream had received all its messages and its status when a cancel
+	// finished it: grpc-go's OnFinish then says CANCELLED, while RecvMsg still hands out the
+	// messages, then returns the status that came in.
+	statusIn bool
 }
 
 func (s *fakeStream) finish(err error) {
@@ -410,6 +494,17 @@ func asReturned(err error) error {
 func (s *fakeStream) RecvMsg(any) error {
 	s.w.point("RecvMsg")
 	if done, err := s.isFinished(); done {
+		s.mu.Lock()
+		statusIn := s.statusIn
+		s.mu.Unlock()
+		if statusIn {
+			if s.msgs > 0 {
+				s.msgs--
+				s.handedAfterFinish()
+				return nil
+			}
+			return asReturned(s.status)
+		}
 		// A message grpc-go had buffered may still come out after the finish.
 		if s.msgs > 0 && s.w.chance(0.5, "a buffered message after the finish") {
 			s.msgs--
@@ -566,9 +661,9 @@ func (w *fakeWorld) callerOps(cs grpc.ClientStream, desc *grpc.StreamDesc) {
 		sends = w.intn(3, "sends")
 	}
 	for range sends {
-		before := w.rec.messages.Load()
+		before, graced := w.rec.messages.Load(), w.gracesEnded() > 0
 		if err := cs.SendMsg(struct{}{}); err != nil && !errors.Is(err, io.EOF) {
-			w.observe(w.rec.messages.Load() == before, err)
+			w.observe(w.rec.messages.Load() == before, graced, err)
 			return
 		}
 		w.point("between sends")
@@ -578,7 +673,7 @@ func (w *fakeWorld) callerOps(cs grpc.ClientStream, desc *grpc.StreamDesc) {
 		w.point("after CloseSend")
 	}
 	for {
-		before := w.rec.messages.Load()
+		before, graced := w.rec.messages.Load(), w.gracesEnded() > 0
 		err := cs.RecvMsg(new(struct{}))
 		// An operation that the wrapper did not report began after the call ended.
 		ended := w.rec.messages.Load() == before
@@ -587,13 +682,13 @@ func (w *fakeWorld) callerOps(cs grpc.ClientStream, desc *grpc.StreamDesc) {
 		}
 		switch {
 		case errors.Is(err, io.EOF):
-			w.observe(ended, nil)
+			w.observe(ended, graced, nil)
 			return
 		case err != nil:
-			w.observe(ended, err)
+			w.observe(ended, graced, err)
 			return
 		case !desc.ServerStreams:
-			w.observe(ended, nil)
+			w.observe(ended, graced, nil)
 			return
 		}
 		// The caller of defect 1: it stops reading once its context is done.

@@ -9,7 +9,7 @@ import (
 // The machine's transitions, one line of inputs each, as docs/DESIGN.md's table gives them.
 // Inputs: c+ / c! (created / creation failed), b (an operation begins), p / n / o / x (it ends
 // with a message, neutrally, observing OK, observing an error), t / f (a tentative / final
-// finish), d (the caller's context ends).
+// finish), d (the caller's context ends), g (the grace for an unread finish ends).
 func TestClientCallTransitions(t *testing.T) {
 	errFinish, errOp, errCtx := errors.New("finish"), errors.New("op"), errors.New("ctx")
 	for _, tc := range []struct {
@@ -18,22 +18,26 @@ func TestClientCallTransitions(t *testing.T) {
 		want   error // the outcome it ends with
 		watch  int   // the input after which the context is watched, -1 for never
 	}{
-		{"c+ b o", 2, nil, -1},           // the common path: no watch
-		{"c+ b t x", 3, errOp, -1},       // finish inside RecvMsg, which returns it
-		{"c+ b f p", 3, errFinish, -1},   // defect 1: a buffered message after a final finish
-		{"t c+ b p b o", 5, nil, 1},      // defect 2: a failed creation re-created by a retry
-		{"t c!", 1, errOp, -1},           // the creation's error, not the finish's
-		{"f c+", 1, errFinish, -1},       // a final finish during a creation that returned a stream
-		{"c+ f", 1, errFinish, -1},       // an abandoned stream cancelled
-		{"c+ b t n d", 4, errFinish, 3},  // Header on trailers-only, then the caller walks away
-		{"c+ b t n b x", 5, errOp, 3},    // ... or reads the status
-		{"c+ b t p d", 4, errCtx, 3},     // superseded finish: ends with the context's status
-		{"c+ b t p f", 4, errFinish, 3},  // ... or the live stream's final finish, whichever first
-		{"c+ b b f o p", 5, nil, -1},     // two operations: the end waits for both
-		{"c+ b x b o", 2, errOp, -1},     // the first observed status wins; later ops unreported
-		{"c+ b t d n", 4, errFinish, -1}, // the context ends while an operation runs
-		{"c+ b o t f d", 2, nil, -1},     // inputs after the end are ignored
-		{"c+ b p b p", -1, nil, -1},      // a live stream with nothing pending: no end, no watch
+		{"c+ b o", 2, nil, -1},             // the common path: no watch, no grace
+		{"c+ b t x", 3, errOp, -1},         // finish inside RecvMsg, which returns it
+		{"c+ b f p g", 4, errFinish, -1},   // defect 1: a buffered message after a final finish, then nothing
+		{"c+ b f p b x", 5, errOp, -1},     // ... or the caller reads on, and gets another status
+		{"t c+ b p b o", 5, nil, 1},        // defect 2: a failed creation re-created by a retry
+		{"t c!", 1, errOp, -1},             // the creation's error, not the finish's
+		{"f c+ g", 2, errFinish, -1},       // a final finish during a creation that returned a stream
+		{"c+ f g", 2, errFinish, -1},       // an abandoned stream cancelled
+		{"c+ f b x", 3, errOp, -1},         // a cancelled stream whose status had come in: the caller's read wins
+		{"c+ f b g n g", 5, errFinish, -1}, // a grace that ends during an operation waits for it
+		{"c+ f g b x", 2, errFinish, -1},   // a read after the grace is not reported
+		{"c+ b t n d g", 5, errFinish, 3},  // Header on trailers-only, then the caller walks away
+		{"c+ b t n b x", 5, errOp, 3},      // ... or reads the status
+		{"c+ b t p d g", 5, errCtx, 3},     // superseded finish: ends with the context's status
+		{"c+ b t p f g", 5, errFinish, 3},  // ... or the live stream's final finish, whichever first
+		{"c+ b b f o p", 5, nil, -1},       // two operations: the end waits for both
+		{"c+ b x b o", 2, errOp, -1},       // the first observed status wins; later ops unreported
+		{"c+ b t d n g", 5, errFinish, -1}, // the context ends while an operation runs
+		{"c+ b o t f d", 2, nil, -1},       // inputs after the end are ignored
+		{"c+ b p b p", -1, nil, -1},        // a live stream with nothing pending: no end, no watch
 	} {
 		t.Run(tc.inputs, func(t *testing.T) {
 			var c clientCall
@@ -63,6 +67,8 @@ func TestClientCallTransitions(t *testing.T) {
 					act = c.finish(errFinish, true)
 				case "d":
 					act = c.contextDone(errCtx)
+				case "g":
+					act = c.graceOver()
 				}
 				switch act {
 				case actEnd:
