@@ -44,7 +44,10 @@
 // A client stream ends when grpc-go finishes it, learnt through grpc.OnFinish: when RecvMsg
 // returns the final status, when the caller cancels or its deadline passes (also while nobody
 // reads: an abandoned stream does not leave a span open or an in-flight gauge up), when the
-// ClientConn closes, or when the stream fails to start. A Header call on a trailers-only
+// ClientConn closes, or when the stream fails to start. A finish that comes while no operation
+// runs is recorded when the caller reads the status next, or, if it reads none for a second,
+// with the finish's code and time: grpc-go may finish a stream as CANCELLED whose status had
+// already come in, and the caller then reads that status. A Header call on a trailers-only
 // response finishes the stream too, and the call is recorded with the status the caller then
 // reads from RecvMsg (grpc-go's Header never returns the error). PostCall never overlaps, nor
 // comes before, a message report of the same call. An interceptor inside the stack may create
