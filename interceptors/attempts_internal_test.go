@@ -19,16 +19,13 @@ import (
 // attempts; wants says whether it asks for them. Its reporter is made once, so that a call
 // costs nothing of the signal's own.
 type attemptSignal struct {
-	wants bool
-	call  *attemptCall
+	signal.Embed
+	call *attemptCall
 }
 
 func newAttemptSignal(wants bool, log *[]string) attemptSignal {
-	return attemptSignal{wants: wants, call: &attemptCall{log: log}}
-}
-
-func (s attemptSignal) SignalTraits() signal.Traits {
-	return signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: true, WantsAttempts: s.wants}
+	traits := signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: true, WantsAttempts: wants}
+	return attemptSignal{signal.NewEmbed(signal.Hooks{Traits: traits}), &attemptCall{log: log}}
 }
 
 func (s attemptSignal) ClientReporter(ctx context.Context, _ CallMeta) (Reporter, context.Context) {

@@ -23,10 +23,14 @@ type durationRecorder struct {
 }
 
 // signalRecorder is a durationRecorder that is a grpcobs signal.
-type signalRecorder struct{ *durationRecorder }
+type signalRecorder struct {
+	*durationRecorder
+	signal.Embed
+}
 
-func (r signalRecorder) SignalTraits() signal.Traits {
-	return signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: r.ignores}
+func newSignalRecorder(r *durationRecorder) signalRecorder {
+	traits := signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: r.ignores}
+	return signalRecorder{r, signal.NewEmbed(signal.Hooks{Traits: traits})}
 }
 
 func (r *durationRecorder) ServerReporter(ctx context.Context, _ CallMeta) (Reporter, context.Context) {
@@ -78,7 +82,7 @@ func TestMessagesAreTimedOnlyForReportablesThatReadTheDurations(t *testing.T) {
 			var all []*durationRecorder
 			for _, ignores := range tc.ignores {
 				s, c := &durationRecorder{ignores: ignores}, &durationRecorder{ignores: ignores}
-				servers, clients, all = append(servers, signalRecorder{s}), append(clients, signalRecorder{c}), append(all, s, c)
+				servers, clients, all = append(servers, newSignalRecorder(s)), append(clients, newSignalRecorder(c)), append(all, s, c)
 			}
 			if tc.other {
 				s, c := &durationRecorder{}, &durationRecorder{}

@@ -18,16 +18,21 @@ func (n named) ServerReporter(ctx context.Context, _ CallMeta) (Reporter, contex
 	return nil, ctx
 }
 
-type rankedNamed struct{ named }
+type rankedNamed struct {
+	named
+	signal.Embed
+}
 
-func (n rankedNamed) SignalTraits() signal.Traits { return signal.Traits{Rank: n.rank} }
+func newRankedNamed(name string, rank signal.Rank) rankedNamed {
+	return rankedNamed{named{name, rank}, signal.NewEmbed(signal.Hooks{Traits: signal.Traits{Rank: rank}})}
+}
 
 // grpcobs' signals are put in rank order in the positions they held; every other reportable
 // keeps its position.
 func TestOrderSignalsKeepsOtherReportablesInPlace(t *testing.T) {
-	logging := rankedNamed{named{"logging", signal.RankLogging}}
-	metrics := rankedNamed{named{"metrics", signal.RankMeasure}}
-	tracing := rankedNamed{named{"tracing", signal.RankTracing}}
+	logging := newRankedNamed("logging", signal.RankLogging)
+	metrics := newRankedNamed("metrics", signal.RankMeasure)
+	tracing := newRankedNamed("tracing", signal.RankTracing)
 	auth, audit := named{name: "auth"}, named{name: "audit"}
 	for _, tc := range []struct {
 		in   []ServerReportable

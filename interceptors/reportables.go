@@ -16,16 +16,18 @@ import (
 // starting a call looked up.
 type serverReportables struct {
 	all      []ServerReportable
-	starters []signal.ServerStarter // starters[i] is all[i] as a ServerStarter, or nil
+	starters []signal.StartFunc // starters[i] is all[i]'s signal.Hooks.Server, or nil
 	timer    messageTimer
 }
 
 func newServerReportables(in []ServerReportable) serverReportables {
 	all := orderSignals(withoutNil(in))
 	mustShareStatusPolicy("ServerOptions", all)
-	r := serverReportables{all: all, starters: make([]signal.ServerStarter, len(all)), timer: newMessageTimer(all)}
+	r := serverReportables{all: all, starters: make([]signal.StartFunc, len(all)), timer: newMessageTimer(all)}
 	for i, rep := range all {
-		r.starters[i], _ = rep.(signal.ServerStarter)
+		if h, ok := signal.Of(rep); ok {
+			r.starters[i] = h.Server
+		}
 	}
 	return r
 }
@@ -36,7 +38,7 @@ func (r *serverReportables) start(reps []Reporter, ctx context.Context, meta Cal
 	for i, reportable := range r.all {
 		var rep Reporter
 		if s := r.starters[i]; s != nil {
-			rep, ctx = s.StartServerCall(ctx, signal.Call{Meta: meta, Start: start, Registered: registered})
+			rep, ctx = s(ctx, signal.Call{Meta: meta, Start: start, Registered: registered})
 		} else {
 			rep, ctx = reportable.ServerReporter(ctx, meta)
 		}
@@ -50,7 +52,7 @@ func (r *serverReportables) start(reps []Reporter, ctx context.Context, meta Cal
 // clientReportables is serverReportables' twin for a client stack.
 type clientReportables struct {
 	all      []ClientReportable
-	starters []signal.ClientStarter
+	starters []signal.StartFunc
 	timer    messageTimer
 	// wantsAttempts[i] says all[i] is a grpcobs signal that wants attempts
 	// (signal.Traits.WantsAttempts); anyAttempts that one does.
@@ -64,11 +66,13 @@ type clientReportables struct {
 func newClientReportables(in []ClientReportable) clientReportables {
 	all := orderSignals(withoutNil(in))
 	mustShareStatusPolicy("DialOptions", all)
-	r := clientReportables{all: all, starters: make([]signal.ClientStarter, len(all)), timer: newMessageTimer(all), wantsAttempts: make([]bool, len(all))}
+	r := clientReportables{all: all, starters: make([]signal.StartFunc, len(all)), timer: newMessageTimer(all), wantsAttempts: make([]bool, len(all))}
 	for i, rep := range all {
-		r.starters[i], _ = rep.(signal.ClientStarter)
-		if s, ok := rep.(signal.Signal); ok && s.SignalTraits().WantsAttempts {
-			r.wantsAttempts[i], r.anyAttempts = true, true
+		if h, ok := signal.Of(rep); ok {
+			r.starters[i] = h.Client
+			if h.Traits.WantsAttempts {
+				r.wantsAttempts[i], r.anyAttempts = true, true
+			}
 		}
 	}
 	return r
@@ -88,7 +92,7 @@ func (r *clientReportables) start(reps []Reporter, ctx context.Context, meta Cal
 	for i, reportable := range r.all {
 		var rep Reporter
 		if s := r.starters[i]; s != nil {
-			rep, ctx = s.StartClientCall(ctx, call)
+			rep, ctx = s(ctx, call)
 		} else {
 			rep, ctx = reportable.ClientReporter(ctx, meta)
 		}
@@ -122,7 +126,7 @@ func orderSignals[T any](in []T) []T {
 	var slots []int
 	var signals []T
 	for i, r := range in {
-		if _, ok := any(r).(signal.Signal); ok {
+		if _, ok := signal.Of(r); ok {
 			slots = append(slots, i)
 			signals = append(signals, r)
 		}
@@ -138,7 +142,8 @@ func orderSignals[T any](in []T) []T {
 }
 
 func rankOf(r any) signal.Rank {
-	return r.(signal.Signal).SignalTraits().Rank
+	h, _ := signal.Of(r)
+	return h.Traits.Rank
 }
 
 // mustShareStatusPolicy panics when grpcobs signals of one stack follow different status
@@ -148,11 +153,11 @@ func mustShareStatusPolicy[T any](stack string, reportables []T) {
 	var first any
 	var firstType string
 	for _, r := range reportables {
-		s, ok := any(r).(signal.Signal)
+		h, ok := signal.Of(r)
 		if !ok {
 			continue
 		}
-		policy := s.SignalTraits().StatusPolicy
+		policy := h.Traits.StatusPolicy
 		if policy == nil {
 			continue
 		}
@@ -178,8 +183,7 @@ func mustShareStatusPolicy[T any](stack string, reportables []T) {
 // signal that ignores message durations.
 func newMessageTimer[T any](reportables []T) messageTimer {
 	for _, r := range reportables {
-		s, ok := any(r).(signal.Signal)
-		if !ok || !s.SignalTraits().IgnoresMessageDurations {
+		if h, ok := signal.Of(r); !ok || !h.Traits.IgnoresMessageDurations {
 			return true
 		}
 	}

@@ -47,11 +47,13 @@ func newCallLogger(logger logrus.FieldLogger, isClient bool, opts []Option) *cal
 	return l
 }
 
-// reporter starts logging one call: it puts the call into the context (see FromContext) and
-// logs the start line if asked to. attempts is the stack's record of a client call's attempts,
-// or nil.
-func (l *callLogger) reporter(ctx context.Context, meta interceptors.CallMeta, attempts signal.AttemptRecord) (interceptors.Reporter, context.Context) {
-	c := &call{log: l, service: meta.Service, method: meta.Method, typ: meta.Typ, attempts: attempts}
+// start starts logging one call: it puts the call into the context (see FromContext) and logs
+// the start line if asked to. When the grpcobs stack records a client call's attempts (a
+// signal asked for them: tracing.WithAttemptSpans, metrics.WithAttempts), the finish line of
+// a call grpc-go attempted more than once carries FieldAttempts and FieldAttemptCodes.
+func (l *callLogger) start(ctx context.Context, sc signal.Call) (interceptors.Reporter, context.Context) {
+	meta := sc.Meta
+	c := &call{log: l, service: meta.Service, method: meta.Method, typ: meta.Typ, attempts: sc.Attempts}
 	c.ctx = context.WithValue(ctx, callKey{}, c)
 	if l.opts.startLine {
 		c.logStart(meta.ReqOrNil)
@@ -194,6 +196,9 @@ func (c *call) addedFields() logrus.Fields {
 	defer c.mu.Unlock()
 	return c.added
 }
+
+// hooks carries the signal's hooks for the grpcobs stack, out of its types' method sets.
+type hooks = signal.Embed
 
 // traits is what logging tells the grpcobs stack: it runs after tracing and metrics (its
 // fields read the span and the baggage), reads no message durations, and follows its status

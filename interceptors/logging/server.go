@@ -14,6 +14,7 @@ import (
 // interceptors.ServerReportable: give it to interceptors.ServerOptions after tracing, so that
 // the span is in the context when the call's lines are built.
 type Server struct {
+	hooks
 	log *callLogger
 }
 
@@ -23,12 +24,9 @@ var _ interceptors.ServerReportable = (*Server)(nil)
 // fields every line carries, or any logrus.FieldLogger (as health.WithLogger and
 // InterceptorLogger take); logrus.StandardLogger() when nil.
 func NewServer(logger logrus.FieldLogger, opts ...Option) *Server {
-	return &Server{log: newCallLogger(logger, false, opts)}
+	l := newCallLogger(logger, false, opts)
+	return &Server{hooks: signal.NewEmbed(signal.Hooks{Traits: l.traits(), Server: l.start}), log: l}
 }
-
-// SignalTraits tells the grpcobs stack where logging runs (after tracing and metrics, so that its fields find the span and the baggage), and that it reads no
-// message durations. It is for the stack; it is not an extension point.
-func (s *Server) SignalTraits() signal.Traits { return s.log.traits() }
 
 // ServerReporter starts logging a server call. The context it returns carries the call, for
 // FromContext and AddFields. A nil Server logs nothing.
@@ -36,5 +34,5 @@ func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta)
 	if s == nil {
 		return mw.NoopReporter{}, ctx
 	}
-	return s.log.reporter(ctx, meta, nil)
+	return s.log.start(ctx, signal.Call{Meta: meta})
 }

@@ -31,6 +31,7 @@ import (
 // WithFirstSeenMethods) gets grpc_service and grpc_method "other", so calls to arbitrary
 // method strings cannot add series.
 type ClientMetrics struct {
+	hooks
 	core *core
 }
 
@@ -42,25 +43,14 @@ var (
 // NewClientMetrics returns the metrics of a gRPC client. An option it cannot use makes
 // registering it fail: see Option.
 func NewClientMetrics(opts ...Option) *ClientMetrics {
-	return &ClientMetrics{core: newCore(clientSide, opts)}
-}
-
-// SignalTraits tells the grpcobs stack where metrics runs (after tracing, so that it finds the
-// span), that it reads no message durations unless a per-message histogram is on, and, with
-// WithAttempts, that it counts attempts. It is for the stack; it is not an extension point.
-func (m *ClientMetrics) SignalTraits() signal.Traits {
-	t := traits
-	if c := m.coreOrNil(); c != nil {
-		t.WantsAttempts = c.vecs.attempts != nil
-		t.IgnoresMessageDurations = c.vecs.msgSend == nil && c.vecs.msgRecv == nil
-	}
-	return t
+	c := newCore(clientSide, opts)
+	return &ClientMetrics{hooks: newHooks(c), core: c}
 }
 
 // ClientReporter counts a call in and returns the Reporter that counts the rest of it; the
 // context is returned unchanged.
 func (m *ClientMetrics) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return m.coreOrNil().reporter(ctx, meta, false)
+	return m.coreOrNil().start(ctx, signal.Call{Meta: meta})
 }
 
 // Describe sends the descriptors of every metric, or the reason the options given to

@@ -24,16 +24,16 @@ func newCore(s side, opts []Option) *core {
 	return &core{vecs: v, methods: newMethodTable(v, newExemplarSampler(o), known)}
 }
 
-// reporter counts a call in and returns its Reporter. The context is returned unchanged.
-// reporter counts a call in; registered says a server call reached a method registered on
-// the server (signal.Call.Registered), which then has series of its own whatever the
-// known-method set says.
-func (c *core) reporter(ctx context.Context, meta interceptors.CallMeta, registered bool) (interceptors.Reporter, context.Context) {
+// start counts a call in and returns its Reporter; the context is returned unchanged. A
+// server call that reached a method registered on the server (signal.Call.Registered) has
+// series of its own whatever the known-method set says.
+func (c *core) start(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
 	if c == nil {
 		// A nil or zero-value ServerMetrics or ClientMetrics records nothing.
 		return mw.NoopReporter{}, ctx
 	}
-	s := c.methods.seriesFor(meta.Typ, meta.Service, meta.Method, registered)
+	meta := call.Meta
+	s := c.methods.seriesFor(meta.Typ, meta.Service, meta.Method, call.Registered)
 	s.begin()
 	return reporterFor(ctx, s), ctx
 }
@@ -50,6 +50,13 @@ func (c *core) collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// traits is what metrics tells the grpcobs stack: it runs after tracing (exemplars read the
-// span), and reads no message durations.
-var traits = signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: true}
+// hooks carries the signal's hooks for the grpcobs stack, out of its types' method sets.
+type hooks = signal.Embed
+
+// newHooks returns c's hooks, for either side: metrics runs after tracing (exemplars read the
+// span), counts attempts with WithAttempts, and reads no message durations unless a
+// per-message histogram is on.
+func newHooks(c *core) hooks {
+	t := signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: c.vecs.msgSend == nil && c.vecs.msgRecv == nil, WantsAttempts: c.vecs.attempts != nil}
+	return signal.NewEmbed(signal.Hooks{Traits: t, Server: c.start, Client: c.start})
+}

@@ -28,6 +28,7 @@ import (
 // exemplar interval (see WithExemplarInterval). A method that is not known gets grpc_service
 // and grpc_method "other": see InitializeMetrics, WithKnownMethods and the package doc.
 type ServerMetrics struct {
+	hooks
 	core *core
 }
 
@@ -39,7 +40,8 @@ var (
 // NewServerMetrics returns the metrics of a gRPC server. An option it cannot use makes
 // registering it fail: see Option.
 func NewServerMetrics(opts ...Option) *ServerMetrics {
-	return &ServerMetrics{core: newCore(serverSide, opts)}
+	c := newCore(serverSide, opts)
+	return &ServerMetrics{hooks: newHooks(c), core: c}
 }
 
 // ServiceInfoProvider lists the services registered on a server; *grpc.Server is one.
@@ -66,22 +68,10 @@ func (m *ServerMetrics) InitializeMetrics(server ServiceInfoProvider) {
 	m.core.methods.register(server)
 }
 
-// SignalTraits tells the grpcobs stack where metrics runs (after tracing, so that it finds the span), and that it reads no
-// message durations. It is for the stack; it is not an extension point.
-func (*ServerMetrics) SignalTraits() signal.Traits { return traits }
-
 // ServerReporter counts a call in and returns the Reporter that counts the rest of it; the
 // context is returned unchanged.
 func (m *ServerMetrics) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return m.coreOrNil().reporter(ctx, meta, false)
-}
-
-// StartServerCall is ServerReporter for the grpcobs stack, which tells whether the call reached
-// a method registered on the server: such a method gets series of its own, registered before
-// or after InitializeMetrics, declared by generated code or not. It is for the stack; it is not
-// an extension point.
-func (m *ServerMetrics) StartServerCall(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
-	return m.coreOrNil().reporter(ctx, call.Meta, call.Registered)
+	return m.coreOrNil().start(ctx, signal.Call{Meta: meta})
 }
 
 // Describe sends the descriptors of every metric, or the reason the options given to

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -28,7 +29,7 @@ func TestA66AttemptTargetsAreBounded(t *testing.T) {
 		t.Fatalf("NewClient: %v", err)
 	}
 	t.Cleanup(func() { _ = cc.Close() })
-	rep, _ := c.start(context.Background(), echoMeta, cc, false)
+	rep, _ := c.start(context.Background(), signal.Call{Meta: echoMeta, Conn: cc})
 	e, _ := rep.(*method).StartAttempt(context.Background(), time.Now())
 	e.AttemptMade(0, false)
 	e.AttemptEnded(nil, time.Now())

@@ -6,11 +6,18 @@ import (
 	"testing"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/grpcobs/grpcobs/interceptors/otelmetrics"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"google.golang.org/grpc/codes"
 )
+
+// wantsAttempts is what a signal tells the grpcobs stack of attempts.
+func wantsAttempts(r any) bool {
+	h, _ := signal.Of(r)
+	return h.Traits.WantsAttempts
+}
 
 // WithAttempts asks the stack for attempts only where it records something: on an A66
 // client. Elsewhere DialOptions installs no stats handler, and a call records what it did
@@ -26,13 +33,13 @@ func TestWithAttemptsInstallsTheHandlerOnlyForA66Clients(t *testing.T) {
 		{"semconv", []otelmetrics.Option{otelmetrics.WithAttempts()}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := otelmetrics.NewClient(tc.options...).SignalTraits().WantsAttempts; got != tc.handler {
+			if got := wantsAttempts(otelmetrics.NewClient(tc.options...)); got != tc.handler {
 				t.Errorf("client WantsAttempts = %v, want %v", got, tc.handler)
 			}
 			if got, want := len(interceptors.DialOptions(otelmetrics.NewClient(tc.options...))), 2+boolInt(tc.handler); got != want {
 				t.Errorf("DialOptions returned %d options, want %d (the two interceptors%s)", got, want, map[bool]string{true: " and the stats handler"}[tc.handler])
 			}
-			if otelmetrics.NewServer(tc.options...).SignalTraits().WantsAttempts {
+			if wantsAttempts(otelmetrics.NewServer(tc.options...)) {
 				t.Error("server WantsAttempts = true; a server has no attempts")
 			}
 		})

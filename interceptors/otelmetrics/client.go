@@ -16,37 +16,26 @@ import (
 // WithA66, grpc.client.call.duration, as grpc-go's stats/opentelemetry plugin does, with
 // grpc.target, and, with WithAttempts too, the plugin's grpc.client.attempt.* metrics.
 type Client struct {
+	hooks
 	core *core
 }
 
-var (
-	_ interceptors.ClientReportable = (*Client)(nil)
-	_ signal.ClientStarter          = (*Client)(nil)
-)
+var _ interceptors.ClientReportable = (*Client)(nil)
 
 // NewClient returns the client side of the metrics. Without options it records the semantic
 // conventions' metrics through the global meter provider. It never fails: see Option.
 func NewClient(opts ...Option) *Client {
-	return &Client{core: newCore(opts, true)}
-}
-
-// SignalTraits tells the grpcobs stack to run the metrics after tracing, that they read no
-// message durations, and, with WithA66 and WithAttempts, that they want each attempt. It is
-// for the stack; it is not an extension point.
-func (cl *Client) SignalTraits() signal.Traits { return cl.core.traits() }
-
-// StartClientCall is ClientReporter for the grpcobs stack, which gives the connection: the
-// measurement carries server.address and server.port (or, under A66, grpc.target) of the
-// target it was created with.
-func (cl *Client) StartClientCall(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
-	return cl.coreOrNil().start(ctx, call.Meta, call.Conn, false)
+	c := newCore(opts, true)
+	return &Client{hooks: signal.NewEmbed(signal.Hooks{Traits: c.traits(), Client: c.start}), core: c}
 }
 
 // ClientReporter begins recording a call and returns the Reporter that records its end; the
 // context is returned unchanged. Called by other interceptors than grpcobs', it does not know
-// the connection: the measurement has no server.address, and grpc.target is "other".
+// the connection: the measurement has no server.address, and grpc.target is "other". (The
+// grpcobs stack gives the connection: the measurement carries server.address and
+// server.port, or, under A66, grpc.target, of the target it was created with.)
 func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return cl.coreOrNil().start(ctx, meta, nil, false)
+	return cl.coreOrNil().start(ctx, signal.Call{Meta: meta})
 }
 
 func (cl *Client) coreOrNil() *core {

@@ -12,8 +12,10 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
-	"google.golang.org/grpc"
 )
+
+// hooks carries the signal's hooks for the grpcobs stack, out of its types' method sets.
+type hooks = signal.Embed
 
 // traits is what otelmetrics tells the grpcobs stack: it runs after tracing (the SDK's
 // exemplars read the span from the context), reads no message durations, follows its status
@@ -49,14 +51,14 @@ func newCore(opts []Option, isClient bool) *core {
 	return c
 }
 
-// start begins recording a call, on a client through cc (nil when not known), and returns the
-// Reporter that records its end. The context is returned unchanged.
-func (c *core) start(ctx context.Context, meta interceptors.CallMeta, cc *grpc.ClientConn, registered bool) (interceptors.Reporter, context.Context) {
+// start begins recording a call (a client's on call.Conn, when known) and returns the Reporter
+// that records its end. The context is returned unchanged.
+func (c *core) start(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
 	if c == nil {
 		// A nil or zero-value Server or Client records nothing.
 		return mw.NoopReporter{}, ctx
 	}
-	m := c.method(meta, cc, registered)
+	m := c.method(call.Meta, call.Conn, call.Registered)
 	if m.started != nil {
 		if in := c.meters.current(); in.started != nil {
 			in.started.Add(ctx, 1, m.started...)

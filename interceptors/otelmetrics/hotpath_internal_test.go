@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	_ "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1" // declares grpcobs.demo.v1.DemoService
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/trace"
@@ -46,7 +47,7 @@ func hotPaths(tb testing.TB) []hotPath {
 
 // record records one call of Echo through h, with ctx.
 func (h hotPath) record(ctx context.Context, err error) {
-	rep, _ := h.core.start(ctx, echoMeta, h.cc, false)
+	rep, _ := h.core.start(ctx, signal.Call{Meta: echoMeta, Conn: h.cc})
 	rep.PostCall(err, 3*time.Millisecond)
 }
 

@@ -15,33 +15,23 @@ import (
 // (see the package documentation); with WithA66, grpc.server.call.started and
 // grpc.server.call.duration, as grpc-go's stats/opentelemetry plugin does.
 type Server struct {
+	hooks
 	core *core
 }
 
-var (
-	_ interceptors.ServerReportable = (*Server)(nil)
-	_ signal.ServerStarter          = (*Server)(nil)
-)
+var _ interceptors.ServerReportable = (*Server)(nil)
 
 // NewServer returns the server side of the metrics. Without options it records the semantic
 // conventions' metrics through the global meter provider. It never fails: see Option.
 func NewServer(opts ...Option) *Server {
-	return &Server{core: newCore(opts, false)}
-}
-
-// SignalTraits tells the grpcobs stack to run the metrics after tracing, and that they read no
-// message durations. It is for the stack; it is not an extension point.
-func (s *Server) SignalTraits() signal.Traits { return s.core.traits() }
-
-// StartServerCall is ServerReporter for the grpcobs stack.
-func (s *Server) StartServerCall(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
-	return s.coreOrNil().start(ctx, call.Meta, nil, call.Registered)
+	c := newCore(opts, false)
+	return &Server{hooks: signal.NewEmbed(signal.Hooks{Traits: c.traits(), Server: c.start}), core: c}
 }
 
 // ServerReporter begins recording a call and returns the Reporter that records its end, with
 // the duration it is given; the context is returned unchanged.
 func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return s.coreOrNil().start(ctx, meta, nil, false)
+	return s.coreOrNil().start(ctx, signal.Call{Meta: meta})
 }
 
 func (s *Server) coreOrNil() *core {

@@ -21,6 +21,7 @@ import (
 // calls. Calls to methods that generated code linked into the program does not declare are
 // counted in one row, "other", so callers cannot grow it.
 type Page struct {
+	hooks
 	opts   options
 	begun  time.Time
 	server *side
@@ -53,9 +54,10 @@ func newSide(isClient bool, o options) *side {
 var (
 	_ interceptors.ServerReportable = (*Page)(nil)
 	_ interceptors.ClientReportable = (*Page)(nil)
-	_ signal.ServerStarter          = (*Page)(nil)
-	_ signal.ClientStarter          = (*Page)(nil)
 )
+
+// hooks carries the page's hooks for the grpcobs stack, out of its method set.
+type hooks = signal.Embed
 
 // New returns a page. It fails when an option is given a value it cannot use, naming the
 // option. With WithHealth, it starts reading the health report in the background: call Close
@@ -66,6 +68,10 @@ func New(opts ...Option) (*Page, error) {
 		return nil, err
 	}
 	p := &Page{opts: o, begun: o.now(), server: newSide(false, o), client: newSide(true, o)}
+	// The page runs with the measuring signals, after tracing, so that it finds the call's
+	// trace id; it reads no message durations.
+	traits := signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: true, StatusPolicy: o.policy}
+	p.hooks = signal.NewEmbed(signal.Hooks{Traits: traits, Server: p.server.start, Client: p.client.start})
 	if o.health != nil {
 		p.health = newHealthHistory(o.health, o.healthTimeline, o.now)
 		ctx, stop := context.WithCancel(context.Background())
@@ -89,19 +95,12 @@ func (p *Page) Close() {
 	p.polling.Wait()
 }
 
-// SignalTraits tells the grpcobs stack where the page runs: with the measuring signals, after
-// tracing, so that it finds the call's trace id; that it reads no message durations; and the
-// status policy it follows. It is for the stack; it is not an extension point.
-func (p *Page) SignalTraits() signal.Traits {
-	return signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: true, StatusPolicy: p.opts.policy}
-}
-
 // ServerReporter starts recording a server call. The context is returned unchanged.
 func (p *Page) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
 	if p == nil || p.server == nil {
 		return mw.NoopReporter{}, ctx
 	}
-	return p.server.start(ctx, meta, p.opts.now(), false), ctx
+	return p.server.start(ctx, signal.Call{Meta: meta})
 }
 
 // ClientReporter starts recording a client call. The context is returned unchanged.
@@ -109,23 +108,5 @@ func (p *Page) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (
 	if p == nil || p.client == nil {
 		return mw.NoopReporter{}, ctx
 	}
-	return p.client.start(ctx, meta, p.opts.now(), false), ctx
-}
-
-// StartServerCall is ServerReporter for the grpcobs stack, which gives the call's start: the
-// page reads no clock of its own for the call. It is for the stack; it is not an extension
-// point.
-func (p *Page) StartServerCall(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
-	if p == nil || p.server == nil {
-		return mw.NoopReporter{}, ctx
-	}
-	return p.server.start(ctx, call.Meta, call.Start, call.Registered), ctx
-}
-
-// StartClientCall is ClientReporter for the grpcobs stack, as StartServerCall.
-func (p *Page) StartClientCall(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
-	if p == nil || p.client == nil {
-		return mw.NoopReporter{}, ctx
-	}
-	return p.client.start(ctx, call.Meta, call.Start, false), ctx
+	return p.client.start(ctx, signal.Call{Meta: meta})
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -30,13 +31,18 @@ type callReporter struct {
 	record callRecord
 }
 
-// start counts a call that started at start in flight and returns its Reporter.
-func (sd *side) start(ctx context.Context, meta interceptors.CallMeta, start time.Time, registered bool) interceptors.Reporter {
-	stats, known := sd.methods.statsFor(meta.Typ, meta.Service, meta.Method, registered)
+// start counts a call in flight from call.Start (the stack's clock reading; the page's own
+// when zero) and returns its Reporter; the context is returned unchanged.
+func (sd *side) start(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
+	meta, start := call.Meta, call.Start
+	if start.IsZero() {
+		start = sd.now()
+	}
+	stats, known := sd.methods.statsFor(meta.Typ, meta.Service, meta.Method, call.Registered)
 	stats.begin(start)
 	sc := trace.SpanContextFromContext(ctx)
 	if known && !sc.IsValid() {
-		return stats
+		return stats, ctx
 	}
 	r := &callReporter{stats: stats}
 	if !known {
@@ -45,7 +51,7 @@ func (sd *side) start(ctx context.Context, meta interceptors.CallMeta, start tim
 	if sc.IsValid() {
 		r.record.traceID, r.record.sampled, r.record.hasTrace = sc.TraceID(), sc.IsSampled(), true
 	}
-	return r
+	return r, ctx
 }
 
 // PostCall records the end of a call of a known method that has no span.

@@ -12,6 +12,9 @@ import (
 	"google.golang.org/grpc/status"
 )
 
+// hooks carries the signal's hooks for the grpcobs stack, out of its types' method sets.
+type hooks = signal.Embed
+
 // traits is what tracing tells the grpcobs stack: it runs first, reads no message durations,
 // and follows its status policy.
 func (c *core) traits() signal.Traits {

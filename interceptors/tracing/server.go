@@ -2,7 +2,6 @@ package tracing
 
 import (
 	"context"
-	"time"
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
@@ -18,6 +17,7 @@ import (
 // it first in interceptors.ServerOptions, so that the signals after it see the span and the
 // baggage in the context.
 type Server struct {
+	hooks
 	core *core
 }
 
@@ -26,7 +26,9 @@ var _ interceptors.ServerReportable = (*Server)(nil)
 // NewServer returns the server side of tracing. Without options it traces every call, with
 // the global tracer provider and W3C Trace Context and Baggage propagation.
 func NewServer(opts ...Option) *Server {
-	return &Server{core: newCore(opts, false)}
+	s := &Server{core: newCore(opts, false)}
+	s.hooks = signal.NewEmbed(signal.Hooks{Traits: s.core.traits(), Server: s.start})
+	return s
 }
 
 // serverCall is one traced server call: its reporter, and room for its span's connection
@@ -36,31 +38,22 @@ type serverCall struct {
 	attrs [4]attribute.KeyValue // network.peer.address, network.peer.port, server.address, server.port
 }
 
-// SignalTraits tells the grpcobs stack to run tracing first, and that it reads no message
-// durations. It is for the stack; it is not an extension point.
-func (s *Server) SignalTraits() signal.Traits { return s.core.traits() }
-
-// StartServerCall is ServerReporter for the grpcobs stack, which gives the call's start time:
-// the span starts then, and ends at that time plus the duration the stack gives PostCall, so
-// that the span, the histogram and the log line carry one duration.
-func (s *Server) StartServerCall(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
-	return s.start(ctx, call.Meta, call.Start, call.Registered)
-}
-
 // ServerReporter extracts the caller's trace context and baggage from the incoming metadata
 // and starts a SERVER span, its child (a new root linked to it, for a public endpoint). The
 // returned context carries the span and, from a trusted caller, the baggage: the handler and
 // the signals after tracing see both. A filtered or unsampled call gets no span and a no-op
 // Reporter (never nil), but its context still carries what was extracted.
 func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return s.start(ctx, meta, time.Time{}, false)
+	return s.start(ctx, signal.Call{Meta: meta})
 }
 
-// start starts a server call's span, at startTime unless it is zero. registered says the
-// method is registered on the server (see signal.Call): it then names the span whether or not
-// the known-method set knows it.
-func (s *Server) start(ctx context.Context, meta interceptors.CallMeta, startTime time.Time, registered bool) (interceptors.Reporter, context.Context) {
-	c := s.core
+// start starts a server call's span. From the grpcobs stack, the call has its start time (the
+// span starts then and ends at that time plus the duration given to PostCall, so that the
+// span, the histogram and the log line carry one duration), and whether its method is
+// registered on the server (signal.Call.Registered: it then names the span whether or not the
+// known-method set knows it).
+func (s *Server) start(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
+	c, meta, startTime := s.core, call.Meta, call.Start
 	carrier := c.newIncomingCarrier(ctx)
 	trusted := c.publicEndpoint == nil || !c.publicEndpoint(ctx, meta)
 	var caller trace.SpanContext
@@ -75,7 +68,7 @@ func (s *Server) start(ctx context.Context, meta interceptors.CallMeta, startTim
 		return mw.NoopReporter{}, ctx
 	}
 
-	m := c.method(meta, nil, registered)
+	m := c.method(meta, nil, call.Registered)
 	start := m.start
 	if !trusted {
 		start = append(start[:len(start):len(start)], trace.WithNewRoot())
@@ -87,8 +80,8 @@ func (s *Server) start(ctx context.Context, meta interceptors.CallMeta, startTim
 	if !span.IsRecording() {
 		return mw.NoopReporter{}, ctx
 	}
-	call := &serverCall{reporter: reporter{core: c, span: span, start: startTime}}
-	attrs := call.attrs[:0]
+	sc := &serverCall{reporter: reporter{core: c, span: span, start: startTime}}
+	attrs := sc.attrs[:0]
 	if p, ok := peer.FromContext(ctx); ok {
 		attrs = c.appendPeerAttributes(attrs, p.Addr, p.LocalAddr)
 	}
@@ -100,5 +93,5 @@ func (s *Server) start(ctx context.Context, meta interceptors.CallMeta, startTim
 	if len(attrs) > 0 {
 		span.SetAttributes(attrs...)
 	}
-	return &call.reporter, ctx
+	return &sc.reporter, ctx
 }

@@ -46,9 +46,39 @@ type Traits struct {
 	WantsAttempts bool
 }
 
-// Signal is implemented by grpcobs' own reportables.
-type Signal interface {
-	SignalTraits() Traits
+// StartFunc starts a grpcobs signal's reporting of a call: the stack calls it instead of the
+// signal's public ServerReporter or ClientReporter, with everything it knows of the call.
+type StartFunc func(ctx context.Context, call Call) (mw.Reporter, context.Context)
+
+// Hooks is what the stack calls on a grpcobs signal: its traits, and how it starts a call on
+// each side it has. The stack calls the signal's public ServerReporter or ClientReporter for
+// a side whose StartFunc is nil.
+type Hooks struct {
+	Traits Traits
+	Server StartFunc
+	Client StartFunc
+}
+
+// Embed carries a signal's Hooks out of its exported method set: a signal type embeds it
+// under an unexported name (type hooks = signal.Embed), so that its promoted method, being
+// unexported, satisfies Signal without showing in the type's documentation.
+type Embed struct{ hooks Hooks }
+
+// NewEmbed returns the Embed of h.
+func NewEmbed(h Hooks) Embed { return Embed{hooks: h} }
+
+func (e Embed) signalHooks() Hooks { return e.hooks }
+
+// Signal is implemented by grpcobs' own reportables, through Embed.
+type Signal interface{ signalHooks() Hooks }
+
+// Of returns r's hooks, and false when r is no grpcobs signal.
+func Of(r any) (Hooks, bool) {
+	s, ok := r.(Signal)
+	if !ok {
+		return Hooks{}, false
+	}
+	return s.signalHooks(), true
 }
 
 // Call is what the stack knows of a call when it starts its reporting: more than CallMeta.
@@ -118,16 +148,6 @@ type AttemptEnder interface {
 type AttemptPayloadEnder interface {
 	AttemptEnder
 	AttemptPayload(sent bool, compressedLength int)
-}
-
-// ServerStarter is a grpcobs server reportable that wants the whole Call.
-type ServerStarter interface {
-	StartServerCall(ctx context.Context, call Call) (mw.Reporter, context.Context)
-}
-
-// ClientStarter is a grpcobs client reportable that wants the whole Call.
-type ClientStarter interface {
-	StartClientCall(ctx context.Context, call Call) (mw.Reporter, context.Context)
 }
 
 // IsNoop reports whether rep is the no-op Reporter (go-grpc-middleware's NoopReporter) that
