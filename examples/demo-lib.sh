@@ -74,6 +74,14 @@ start_servers() {
 	STATUSPAGE="$(serving_field "$WORK/server.log" statuspage.url)"
 }
 
+# label_expected marks the calls of the client's output (CALL CODE TRACE-ID lines) that fail
+# on purpose, a line at a time (fflush), so that a file it writes can be followed live.
+label_expected() {
+	awk '$1 == "Echo" && $2 == "NotFound" { $0 = $0 "  <- expected: it asks the server to fail (fail_code 5)" }
+		$1 == "Echo-unavailable" && $2 == "Unavailable" { $0 = $0 "  <- expected: the server fails every attempt (fail_code 14)" }
+		{ print; fflush() }'
+}
+
 probe() { grpc_health_probe -addr="$1" -service="$2" -connect-timeout=2s -rpc-timeout=2s >/dev/null 2>&1 && echo 0 || echo $?; }
 
 wait_probe() {

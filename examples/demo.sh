@@ -43,7 +43,7 @@ fi
 section "Client: each of the four kinds twice, one call that fails on purpose, one retried"
 OTEL_TRACES_EXPORTER=console OTEL_METRICS_EXPORTER=console "$DEMO_BIN/client" -addr "$GRPC" -n 2 -baggage "user=alice,tenant=acme" \
 	2>"$WORK/client.log" | tee "$WORK/client.out" |
-	awk '$1 == "Echo" && $2 == "NotFound" { $0 = $0 "  <- expected: it asks the server to fail (fail_code 5)" } { print }' | indent
+	label_expected | indent
 
 section "OpenTelemetry metrics: the client's call durations (OTEL_METRICS_EXPORTER=console, on stderr)"
 jq -r 'select(.ScopeMetrics?) | .ScopeMetrics[]
@@ -112,7 +112,8 @@ for service in readiness "" liveness; do
 done
 echo "transition log lines:" | indent
 jq -c 'select(has("health.status") or has("health.service")) | with_entries(select(.key != "time"))' "$WORK/server.log" | tail -5 | indent
-printf 'GET /readyz -> HTTP %s\n' "$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP/readyz")" | indent
+code="$(curl -s -o /dev/null -w '%{http_code}' "http://$HTTP/readyz")"
+printf 'GET /readyz -> HTTP %s%s\n' "$code" "$([ "$code" = 503 ] && echo "  <- expected: not ready while its dependency is down")" | indent
 
 section "Prometheus: the health alert, then the recorded error ratio and p99 per method"
 if [ -n "$PROM" ]; then
@@ -168,7 +169,8 @@ section "SIGTERM: every service NOT_SERVING at once, drain, graceful stop, exit 
 kill -TERM "$server_pid"
 sleep 0.3
 code="$(probe "$GRPC" liveness)"
-printf 'during the drain: -service="liveness" exit %s  %s\n' "$code" "$(meaning "$code")" | indent
+printf 'during the drain: -service="liveness" exit %s  %s%s\n' "$code" "$(meaning "$code")" \
+	"$([ "$code" = 4 ] && echo "  <- expected: draining, every service says NOT_SERVING so balancers move away")" | indent
 status=0
 wait "$server_pid" || status=$?
 echo "server exited with $status" | indent

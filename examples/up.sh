@@ -20,10 +20,15 @@ start_servers -check-interval 1s -drain 1s
 wait_probe "$GRPC" readiness 0
 start_prometheus "$HTTP"
 
+# The client's calls go to up-client.out through label_expected, which ignores the Ctrl-C
+# (sent to every process of the terminal's group) so that it writes the client's last lines.
+exec {labels}> >(trap '' INT TERM; label_expected >"$WORK/up-client.out")
+labels_pid=$!
 "$DEMO_BIN/client" -addr "$GRPC" -loop -rate "${RATE:-5}" -baggage "user=alice,tenant=acme" \
-	>"$WORK/up-client.out" 2>"$WORK/up-client.log" &
+	>&"$labels" 2>"$WORK/up-client.log" &
 client_pid=$!
 pids+=("$client_pid")
+exec {labels}>&-
 wait_scraped
 
 start="$(date -u +%s)" end=$((start + 3600)) # the graph's hour
@@ -42,6 +47,10 @@ cat <<EOT
                                   grpc_health_probe -addr $GRPC -service readiness
     the client's calls, one line each: $SHOWN/up-client.out; its logs: $SHOWN/up-client.log;
     the server's logs: $SHOWN/server.log; to see an outage: kill $upstream_pid (the upstream)
+
+    expected: the client's Echo NotFound and Echo-unavailable fail on purpose (marked in
+    up-client.out), and Echo-unavailable is a server error, so the alerts show
+    GRPCServerErrorBudgetBurn firing (page and ticket) within a minute
 EOT
 
 # Until a signal, or the server, the client or Prometheus ends on its own (the upstream is
@@ -68,6 +77,7 @@ for name in client server upstream prometheus; do
 	[ "$status" -eq 0 ] || failed=1
 done
 pids=()
+wait "$labels_pid" 2>/dev/null || true # the client's last lines are in up-client.out
 echo "the client's calls, by code:" | indent
 grep '^  grpc_client_handled_total' "$WORK/up-client.out" | indent
 [ "$failed" -eq 0 ]
