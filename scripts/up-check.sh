@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Checks `make up` (examples/up.sh, with its programs already built by make): started in a
 # session of its own, as a terminal would run it, it prints its URLs; each answers 200; the
-# client's traffic has calls that succeeded, failed and were retried; then a Ctrl-C (SIGINT to
-# the whole process group, as a terminal sends it) stops every process, the URLs stop
-# answering, and the script exits 0.
+# client's traffic has calls that succeeded, failed (each labelled as expected) and were
+# retried; then a Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops
+# every process, the URLs stop answering, the client's last lines (its counts) are in its
+# output, and the script exits 0.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -49,6 +50,10 @@ done
 for want in '^Echo  *OK' '^Echo  *NotFound' '^Echo-retried  *OK' '^Echo-unavailable  *Unavailable'; do
 	grep -q "$want" "$work/demo/up-client.out" || fail "the client made no call matching $want"
 done
+# Every call that failed is one that fails on purpose, and says so.
+if unlabelled="$(grep -E '^[A-Za-z-]+ +[A-Za-z]+ +[0-9a-f]{32}' "$work/demo/up-client.out" | grep -v '^[A-Za-z-]* *OK ' | grep -v '<- expected: ')"; then
+	fail "failed calls not labelled as expected: $unlabelled"
+fi
 
 kill -INT -- "-$pgid"
 status=0
@@ -61,6 +66,7 @@ wait "$pgid" || status=$?
 [ "$status" -eq 0 ] || fail "exited with $status after SIGINT, want 0"
 grep -q 'ended on its own' "$work/out" && fail "it took the Ctrl-C for a process ending on its own"
 if left="$(pgrep -g "$pgid")"; then fail "processes left running after it exited: $left"; fi
+grep -q '^  grpc_client_handled_total' "$work/demo/up-client.out" || fail "the client's counts, printed as it stops, are not in up-client.out"
 pgid=""
 for url in "${urls[@]}"; do
 	curl -s -o /dev/null --max-time 2 "$url" && fail "$url still answers after the exit"
