@@ -2,7 +2,6 @@ package interceptors
 
 import (
 	"context"
-	"errors"
 	"io"
 	"sync"
 	"time"
@@ -114,8 +113,9 @@ func (s *clientStream) SendMsg(m any) error {
 	switch {
 	case err == nil:
 		s.end(opProgress, nil)
-	case errors.Is(err, io.EOF):
-		// The stream is over; its status is for RecvMsg to tell.
+	case err == io.EOF: // grpc-go tells the end of a stream by identity
+		// The stream is over; its status is for RecvMsg to tell. A wrapped io.EOF (grpc-go's
+		// "max retries exhausted: … EOF") is an error the caller gets, code Unknown.
 		s.end(opNeutral, nil)
 	default:
 		s.end(opObserved, err)
@@ -133,7 +133,7 @@ func (s *clientStream) RecvMsg(m any) error {
 	switch {
 	case err == nil && s.serverStreams:
 		s.end(opProgress, nil)
-	case errors.Is(err, io.EOF):
+	case err == io.EOF: // by identity, as in SendMsg
 		s.end(opObserved, nil)
 	default:
 		// An error, or the one response of a call without a server stream (grpc-go has read

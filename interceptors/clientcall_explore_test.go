@@ -247,6 +247,10 @@ func (w *fakeWorld) fireGrace(what string) bool {
 
 var errNone = errors.New("nothing observed")
 
+// errRetriesExhausted is what grpc-go's retry policy returns when it runs out on a stream that
+// ended with io.EOF: a wrapped io.EOF, which is an error (code Unknown), not the end of a stream.
+var errRetriesExhausted = fmt.Errorf("max retries exhausted: failed after 3 attempts: %w", io.EOF)
+
 func newFakeWorld(seed uint64) *fakeWorld {
 	w := &fakeWorld{rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), observed: errNone}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
@@ -254,7 +258,7 @@ func newFakeWorld(seed uint64) *fakeWorld {
 	w.failCreations = w.intn(3, "failed creations")
 	w.failFirstRecvs = w.intn(3, "streams failing their first RecvMsg")
 	w.messages = w.intn(4, "messages per stream")
-	w.finalStatus = []error{nil, nil, status.Error(codes.NotFound, "scripted"), status.Error(codes.Unavailable, "scripted")}[w.intn(4, "final status")]
+	w.finalStatus = []error{nil, nil, status.Error(codes.NotFound, "scripted"), status.Error(codes.Unavailable, "scripted"), errRetriesExhausted}[w.intn(5, "final status")]
 	w.pEvent = []float64{0.05, 0.2, 0.5}[w.intn(3, "event probability")]
 	w.pAbandn = []float64{0, 0.1, 0.3}[w.intn(3, "abandon probability")]
 	return w
@@ -551,7 +555,10 @@ func (s *fakeStream) takeHanded(reported bool) {
 
 func (s *fakeStream) SendMsg(any) error {
 	s.w.point("SendMsg")
-	if done, _ := s.isFinished(); done {
+	if done, err := s.isFinished(); done {
+		if err == errRetriesExhausted {
+			return err // grpc-go's SendMsg returns its retry policy's error
+		}
 		return io.EOF
 	}
 	return nil
@@ -662,7 +669,7 @@ func (w *fakeWorld) callerOps(cs grpc.ClientStream, desc *grpc.StreamDesc) {
 	}
 	for range sends {
 		before, graced := w.rec.messages.Load(), w.gracesEnded() > 0
-		if err := cs.SendMsg(struct{}{}); err != nil && !errors.Is(err, io.EOF) {
+		if err := cs.SendMsg(struct{}{}); err != nil && err != io.EOF { // grpc-go's convention: by identity
 			w.observe(w.rec.messages.Load() == before, graced, err)
 			return
 		}
@@ -681,7 +688,7 @@ func (w *fakeWorld) callerOps(cs grpc.ClientStream, desc *grpc.StreamDesc) {
 			s.takeHanded(!ended)
 		}
 		switch {
-		case errors.Is(err, io.EOF):
+		case err == io.EOF: // grpc-go's convention: by identity
 			w.observe(ended, graced, nil)
 			return
 		case err != nil:
