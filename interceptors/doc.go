@@ -33,6 +33,20 @@
 // wherever it is listed, so the calls it rejects leave no span and no metric: chain it with
 // grpc.ChainUnaryInterceptor and grpc.ChainStreamInterceptor instead.
 //
+// # Known methods
+//
+// The stack resolves each call's method once, for every signal: a known method is named (a
+// span name, a label value, a status page row), every other one is folded into the signal's
+// bounded "other" value, so callers cannot mint names. Known are the methods registered on the
+// server a call reached, those generated code linked into the program declares, those of a
+// server given to metrics.ServerMetrics.InitializeMetrics, and, through a Stack, those
+// WithKnownMethods lists and the first WithFirstSeenMethods(n):
+//
+//	stack, err := interceptors.NewStack(interceptors.WithKnownMethods("/dynamic.v1.Catalog/Lookup"))
+//	…
+//	conn, err := grpc.NewClient(target, append(stack.DialOptions(tracing.NewClient(), clientMetrics),
+//		grpc.WithTransportCredentials(creds))...)
+//
 // # The first law
 //
 // The stack never changes the call: the caller and the handler see what they see bare, codes,

@@ -9,10 +9,7 @@ import "google.golang.org/grpc"
 // grpc.UnaryInterceptor option runs outside the stack wherever it is listed: use
 // grpc.ChainUnaryInterceptor.
 func ServerOptions(reportables ...ServerReportable) []grpc.ServerOption {
-	return []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(UnaryServerInterceptor(reportables...)),
-		grpc.ChainStreamInterceptor(StreamServerInterceptor(reportables...)),
-	}
+	return (*Stack)(nil).ServerOptions(reportables...)
 }
 
 // DialOptions returns the stack as dial options: one unary and one stream interceptor, each
@@ -22,7 +19,11 @@ func ServerOptions(reportables ...ServerReportable) []grpc.ServerOption {
 // only observes them; otherwise it returns the two interceptors alone. Attempts are seen only
 // through DialOptions: UnaryClientInterceptor and StreamClientInterceptor never record them.
 func DialOptions(reportables ...ClientReportable) []grpc.DialOption {
-	stack := newClientReportables(reportables)
+	return (*Stack)(nil).DialOptions(reportables...)
+}
+
+// dialOptions is DialOptions of a resolved stack.
+func (stack *clientReportables) dialOptions() []grpc.DialOption {
 	if stack.anyAttempts {
 		stack.attempts = &attemptHandler{}
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"google.golang.org/grpc"
 )
@@ -15,18 +16,22 @@ import (
 // nils dropped, grpcobs' own signals put in the order they need, and each one's way of
 // starting a call looked up.
 type serverReportables struct {
+	known    *knownmethods.Set // the stack's: Stack.known
 	all      []ServerReportable
 	starters []signal.StartFunc // starters[i] is all[i]'s signal.Hooks.Server, or nil
 	timer    messageTimer
 }
 
-func newServerReportables(in []ServerReportable) serverReportables {
+func newServerReportables(in []ServerReportable, known *knownmethods.Set) serverReportables {
 	all := orderSignals(withoutNil(in))
 	mustShareStatusPolicy("ServerOptions", all)
-	r := serverReportables{all: all, starters: make([]signal.StartFunc, len(all)), timer: newMessageTimer(all)}
+	r := serverReportables{known: known, all: all, starters: make([]signal.StartFunc, len(all)), timer: newMessageTimer(all)}
 	for i, rep := range all {
 		if h, ok := signal.Of(rep); ok {
 			r.starters[i] = h.Server
+			if h.UseKnown != nil {
+				h.UseKnown(known)
+			}
 		}
 	}
 	return r
@@ -35,10 +40,11 @@ func newServerReportables(in []ServerReportable) serverReportables {
 // start starts every reportable's reporting of a server call, in order, each seeing the
 // context the previous one derived, and appends the reporters that record it to reps.
 func (r *serverReportables) start(reps []Reporter, ctx context.Context, meta CallMeta, start time.Time, registered bool) ([]Reporter, context.Context) {
+	call := signal.Call{Meta: meta, Start: start, Known: registered || r.known.Known(meta.Service, meta.Method)}
 	for i, reportable := range r.all {
 		var rep Reporter
 		if s := r.starters[i]; s != nil {
-			rep, ctx = s(ctx, signal.Call{Meta: meta, Start: start, Registered: registered})
+			rep, ctx = s(ctx, call)
 		} else {
 			rep, ctx = reportable.ServerReporter(ctx, meta)
 		}
@@ -51,6 +57,7 @@ func (r *serverReportables) start(reps []Reporter, ctx context.Context, meta Cal
 
 // clientReportables is serverReportables' twin for a client stack.
 type clientReportables struct {
+	known    *knownmethods.Set // the stack's: Stack.known
 	all      []ClientReportable
 	starters []signal.StartFunc
 	timer    messageTimer
@@ -64,12 +71,20 @@ type clientReportables struct {
 }
 
 func newClientReportables(in []ClientReportable) clientReportables {
+	return newClientStack(in, knownmethods.New(nil, 0))
+}
+
+// newClientStack is newClientReportables with the stack's known-method set.
+func newClientStack(in []ClientReportable, known *knownmethods.Set) clientReportables {
 	all := orderSignals(withoutNil(in))
 	mustShareStatusPolicy("DialOptions", all)
-	r := clientReportables{all: all, starters: make([]signal.StartFunc, len(all)), timer: newMessageTimer(all), wantsAttempts: make([]bool, len(all))}
+	r := clientReportables{known: known, all: all, starters: make([]signal.StartFunc, len(all)), timer: newMessageTimer(all), wantsAttempts: make([]bool, len(all))}
 	for i, rep := range all {
 		if h, ok := signal.Of(rep); ok {
 			r.starters[i] = h.Client
+			if h.UseKnown != nil {
+				h.UseKnown(known)
+			}
 			if h.Traits.WantsAttempts {
 				r.wantsAttempts[i], r.anyAttempts = true, true
 			}
@@ -83,7 +98,7 @@ func newClientReportables(in []ClientReportable) clientReportables {
 // the reporters that want attempts; the caller puts it into the context it hands to grpc-go
 // (withCallAttempts).
 func (r *clientReportables) start(reps []Reporter, ctx context.Context, meta CallMeta, start time.Time, cc *grpc.ClientConn) ([]Reporter, context.Context, *callAttempts) {
-	call := signal.Call{Meta: meta, Start: start, Conn: cc}
+	call := signal.Call{Meta: meta, Start: start, Conn: cc, Known: r.known.Known(meta.Service, meta.Method)}
 	var rec *callAttempts
 	if r.attempts != nil {
 		rec = newCallAttempts(r.attempts)

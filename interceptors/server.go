@@ -11,7 +11,11 @@ import (
 
 // UnaryServerInterceptor reports every unary call to each reportable, in one pass.
 func UnaryServerInterceptor(reportables ...ServerReportable) grpc.UnaryServerInterceptor {
-	stack := newServerReportables(reportables)
+	return (*Stack)(nil).UnaryServerInterceptor(reportables...)
+}
+
+// unaryInterceptor is UnaryServerInterceptor of a resolved stack.
+func (stack *serverReportables) unaryInterceptor() grpc.UnaryServerInterceptor {
 	timer := stack.timer
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		start := time.Now()
@@ -34,7 +38,11 @@ func UnaryServerInterceptor(reportables ...ServerReportable) grpc.UnaryServerInt
 // StreamServerInterceptor reports every streaming call, and each of its messages, to each
 // reportable, in one pass and with one stream wrapper.
 func StreamServerInterceptor(reportables ...ServerReportable) grpc.StreamServerInterceptor {
-	stack := newServerReportables(reportables)
+	return (*Stack)(nil).StreamServerInterceptor(reportables...)
+}
+
+// streamInterceptor is StreamServerInterceptor of a resolved stack.
+func (stack *serverReportables) streamInterceptor() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		start := time.Now()
 		meta := mw.NewServerCallMeta(info.FullMethod, info, nil)

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -26,10 +25,9 @@ import (
 //	grpc_client_msg_recv_handling_seconds  histogram  time of each message received (WithClientStreamRecvHistogram only)
 //
 // A stream the caller abandons (cancels, or stops reading) is completed when its context
-// ends, with code CANCELED or DEADLINE_EXCEEDED. A method that is not known (declared by
-// generated code linked into the program, listed by WithKnownMethods, or among the first
-// WithFirstSeenMethods) gets grpc_service and grpc_method "other", so calls to arbitrary
-// method strings cannot add series.
+// ends, with code CANCELED or DEADLINE_EXCEEDED. A method that is not known (see the package
+// doc) gets grpc_service and grpc_method "other", so calls to arbitrary method strings cannot
+// add series.
 type ClientMetrics struct {
 	hooks
 	core *core
@@ -50,7 +48,7 @@ func NewClientMetrics(opts ...Option) *ClientMetrics {
 // ClientReporter counts a call in and returns the Reporter that counts the rest of it; the
 // context is returned unchanged.
 func (m *ClientMetrics) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return m.coreOrNil().start(ctx, signal.Call{Meta: meta})
+	return m.coreOrNil().startAlone(ctx, meta)
 }
 
 // Describe sends the descriptors of every metric, or the reason the options given to

@@ -5,7 +5,6 @@ import (
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -20,20 +19,18 @@ type core struct {
 func newCore(s side, opts []Option) *core {
 	o := newOptions(opts)
 	v := newVectors(s, o)
-	known := knownmethods.New(o.knownMethods, o.firstSeenMethods)
-	return &core{vecs: v, methods: newMethodTable(v, newExemplarSampler(o), known)}
+	return &core{vecs: v, methods: newMethodTable(v, newExemplarSampler(o))}
 }
 
-// start counts a call in and returns its Reporter; the context is returned unchanged. A
-// server call that reached a method registered on the server (signal.Call.Registered) has
-// series of its own whatever the known-method set says.
+// start counts a call in and returns its Reporter; the context is returned unchanged. A known
+// method (signal.Call.Known) has series of its own; every other call is counted as other.
 func (c *core) start(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
 	if c == nil {
 		// A nil or zero-value ServerMetrics or ClientMetrics records nothing.
 		return mw.NoopReporter{}, ctx
 	}
 	meta := call.Meta
-	s := c.methods.seriesFor(meta.Typ, meta.Service, meta.Method, call.Registered)
+	s := c.methods.seriesFor(meta.Typ, meta.Service, meta.Method, call.Known)
 	s.begin()
 	return reporterFor(ctx, s), ctx
 }
@@ -50,6 +47,15 @@ func (c *core) collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+// startAlone is start outside a grpcobs stack: the declared methods and those registered on
+// the servers given to InitializeMetrics are known.
+func (c *core) startAlone(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
+	if c == nil {
+		return mw.NoopReporter{}, ctx
+	}
+	return c.start(ctx, signal.Call{Meta: meta, Known: c.methods.servers.Known(meta.Service, meta.Method)})
+}
+
 // hooks carries the signal's hooks for the grpcobs stack, out of its types' method sets.
 type hooks = signal.Embed
 
@@ -58,5 +64,5 @@ type hooks = signal.Embed
 // per-message histogram is on.
 func newHooks(c *core) hooks {
 	t := signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: c.vecs.msgSend == nil && c.vecs.msgRecv == nil, WantsAttempts: c.vecs.attempts != nil}
-	return signal.NewEmbed(signal.Hooks{Traits: t, Server: c.start, Client: c.start})
+	return signal.NewEmbed(signal.Hooks{Traits: t, Server: c.start, Client: c.start, UseKnown: c.methods.useKnown})
 }

@@ -27,15 +27,15 @@
 //
 // # Known methods
 //
-// A method is known, and gets series of its own, when
-//   - generated code linked into the program declares it (protoc-gen-go registers every
-//     .proto file's descriptors);
-//   - on a server, it is registered on a server given to ServerMetrics.InitializeMetrics,
-//     whenever it was registered, before or after that call: hand-written ServiceDescs,
-//     gogo-generated services, health and reflection;
-//   - WithKnownMethods lists it: a dynamic client, a proxy's routes;
-//   - it is among the first WithFirstSeenMethods(n) methods called that are not otherwise
-//     known.
+// A method is known, and gets series of its own, when the grpcobs stack says so: the stack
+// decides once per call, for every signal (see interceptors.Stack). Known are the methods
+// registered on the server a call reached, those generated code linked into the program
+// declares, those registered on a server given to ServerMetrics.InitializeMetrics (whenever
+// they were registered, before or after that call: hand-written ServiceDescs, gogo-generated
+// services, health and reflection), those interceptors.WithKnownMethods lists (a dynamic
+// client, a proxy's routes), and the first interceptors.WithFirstSeenMethods(n). Outside a
+// grpcobs stack (go-grpc-middleware's interceptors), the declared methods and those of the
+// servers given to InitializeMetrics are known.
 //
 // Every case is fixed or bounded by the program, not by its callers: a scanner calling random
 // names adds no series.

@@ -33,6 +33,8 @@ type stack struct {
 // metrics.
 type stackConfig struct {
 	metricOptions []metrics.Option
+	// stack configures each side's interceptors.Stack (one per side).
+	stack []interceptors.StackOption
 	// tracer, if set, starts a span for every call, on both sides, before metrics run: it
 	// stands in for the tracing signal.
 	tracer trace.Tracer
@@ -65,10 +67,18 @@ func startStack(t testing.TB, cfg stackConfig) *stack {
 	}
 	serverSide = append(serverSide, s.server)
 	clientSide = append(clientSide, s.client)
-	serverOpts := append(interceptors.ServerOptions(serverSide...), cfg.innerServer...)
+	serverStack, err := interceptors.NewStack(cfg.stack...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientStack, err := interceptors.NewStack(cfg.stack...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverOpts := append(serverStack.ServerOptions(serverSide...), cfg.innerServer...)
 	opts := append([]testsrv.Option{
 		testsrv.WithServerOptions(serverOpts...),
-		testsrv.WithDialOptions(interceptors.DialOptions(clientSide...)...),
+		testsrv.WithDialOptions(clientStack.DialOptions(clientSide...)...),
 	}, cfg.harness...)
 	if cfg.register != nil {
 		opts = append(opts, testsrv.WithRegister(func(srv *grpc.Server) { cfg.register(srv, s.server) }))

@@ -155,13 +155,13 @@ func TestHandWrittenServiceIsKnownAndInitialized(t *testing.T) {
 	}
 }
 
-// A client that calls methods no generated code declares (a dynamic client) names the ones it
-// lists; a method it does not list is other. The server, with only an unknown-service
+// A client that calls methods no generated code declares (a dynamic client) names the ones its
+// stack lists; a method it does not list is other. The server, with only an unknown-service
 // handler, lists the same.
 func TestAClientKnowsTheMethodsItLists(t *testing.T) {
 	s := startStack(t, stackConfig{
-		metricOptions: []metrics.Option{metrics.WithKnownMethods(notes+"/Get", "/"+notes+"/Add")},
-		harness:       []testsrv.Option{testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything))},
+		stack:   []interceptors.StackOption{interceptors.WithKnownMethods(notes+"/Get", "/"+notes+"/Add")},
+		harness: []testsrv.Option{testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything))},
 	})
 	invoke(t, s.Conn, "/"+notes+"/Get")
 	invoke(t, s.Conn, "/"+notes+"/Add")
@@ -191,13 +191,13 @@ func TestDeclaredMethodsStayKnownAfterInitializeMetrics(t *testing.T) {
 	}
 }
 
-// With WithFirstSeenMethods(2), the first two methods that are not otherwise known get series
+// With interceptors.WithFirstSeenMethods(2), the first two methods that are not otherwise known get series
 // of their own; a name that cannot be one (too long, not UTF-8) takes no place, and every
 // method after the two is other.
 func TestFirstSeenMethodsAreBounded(t *testing.T) {
 	s := startStack(t, stackConfig{
-		metricOptions: []metrics.Option{metrics.WithFirstSeenMethods(2)},
-		harness:       []testsrv.Option{testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything))},
+		stack:   []interceptors.StackOption{interceptors.WithFirstSeenMethods(2)},
+		harness: []testsrv.Option{testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything))},
 	})
 	for _, method := range []string{
 		"/first.v1.S/One",

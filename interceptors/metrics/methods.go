@@ -24,21 +24,26 @@ type methodKey struct {
 // get series of their own, every other call is counted under grpc_service="other",
 // grpc_method="other".
 //
-// Which methods are known is the knownmethods.Set's to say, the same for every grpcobs
-// signal: those generated code linked into the program declares, those registered on a server
-// given to InitializeMetrics (whenever they were registered), those WithKnownMethods lists, and
-// the first WithFirstSeenMethods ones. Every one of them is fixed or bounded by the program,
-// not by its callers. The table holds an entry per known method and call type it has seen, at
-// most four times the known methods plus four; nothing an unknown method name brings is kept.
+// Which methods are known is the grpcobs stack's to say, the same for every signal
+// (signal.Call.Known, interceptors.Stack); outside a stack, those generated code linked into
+// the program declares and those registered on a server given to InitializeMetrics. Every
+// one of them is fixed or bounded by the program, not by its callers. The table holds an entry
+// per known method and call type it has seen, at most four times the known methods plus four;
+// nothing an unknown method name brings is kept.
 //
 // Calls read the table without locking or allocating. Adding a method (on its first call, or
 // in InitializeMetrics) copies the table, which happens a bounded number of times.
 type methodTable struct {
 	vecs      *vectors
 	exemplars *exemplarSampler
-	known     *knownmethods.Set
-	mu        sync.Mutex // serialises changes
-	current   atomic.Pointer[methodIndex]
+	// servers knows the methods registered on the servers given to InitializeMetrics, for
+	// calls made outside a grpcobs stack; stacks are the known-method sets of the stacks the
+	// metrics were put in, which InitializeMetrics feeds too.
+	servers *knownmethods.Set
+	mu      sync.Mutex // serialises changes
+	stacks  []*knownmethods.Set
+	given   []givenServer
+	current atomic.Pointer[methodIndex]
 }
 
 // methodIndex is one immutable version of the table.
@@ -46,19 +51,19 @@ type methodIndex struct {
 	series map[methodKey]*methodSeries
 }
 
-func newMethodTable(v *vectors, ex *exemplarSampler, known *knownmethods.Set) *methodTable {
-	t := &methodTable{vecs: v, exemplars: ex, known: known}
+func newMethodTable(v *vectors, ex *exemplarSampler) *methodTable {
+	t := &methodTable{vecs: v, exemplars: ex, servers: knownmethods.New(nil, 0)}
 	t.current.Store(&methodIndex{series: map[methodKey]*methodSeries{}})
 	return t
 }
 
 // seriesFor returns the series of a call.
-func (t *methodTable) seriesFor(typ interceptors.GRPCType, service, method string, registered bool) *methodSeries {
+func (t *methodTable) seriesFor(typ interceptors.GRPCType, service, method string, known bool) *methodSeries {
 	idx := t.current.Load()
 	if s, ok := idx.series[methodKey{typ, service, method}]; ok {
 		return s
 	}
-	if !registered && !t.known.Known(service, method) {
+	if !known {
 		if s, ok := idx.series[methodKey{typ, otherLabel, otherLabel}]; ok {
 			return s
 		}
@@ -98,13 +103,25 @@ func (t *methodTable) addLocked(next *methodIndex, key methodKey) *methodSeries 
 	return s
 }
 
-// register makes the methods registered on server known, now and whenever they are
-// registered before it serves (see knownmethods.Set.AddServer), and creates the series of
-// those registered now, with those of every code.
+// register makes the methods registered on server known, to every stack the metrics are in
+// and outside them, now and whenever they are registered before it serves (see
+// knownmethods.Set.AddServer), and creates the series of those registered now, with those of
+// every code.
 func (t *methodTable) register(server ServiceInfoProvider) {
-	services := t.known.AddServer(server)
+	if server == nil {
+		return
+	}
+	if srv, ok := server.(*grpc.Server); ok && srv == nil {
+		return
+	}
+	services := server.GetServiceInfo()
+	t.servers.AddRead(server, services)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.given = append(t.given, givenServer{server, services})
+	for _, set := range t.stacks {
+		set.AddRead(server, services)
+	}
 	next := &methodIndex{series: maps.Clone(t.current.Load().series)}
 	for service, info := range services {
 		for _, m := range info.Methods {
@@ -128,4 +145,21 @@ func typeOf(m grpc.MethodInfo) interceptors.GRPCType {
 	default:
 		return interceptors.Unary
 	}
+}
+
+// useKnown is signal.Hooks.UseKnown: the servers given to InitializeMetrics, before or after,
+// feed the known-method set of every stack the metrics are in.
+func (t *methodTable) useKnown(set *knownmethods.Set) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.stacks = append(t.stacks, set)
+	for _, g := range t.given {
+		set.AddRead(g.server, g.services)
+	}
+}
+
+// givenServer is a server given to InitializeMetrics, and its services as read then.
+type givenServer struct {
+	server   ServiceInfoProvider
+	services map[string]grpc.ServiceInfo
 }

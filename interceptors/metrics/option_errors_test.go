@@ -41,11 +41,8 @@ func TestInvalidOptionsFailRegistrationNamingTheOption(t *testing.T) {
 		{"reserved constant label name", metrics.WithConstLabels(prometheus.Labels{"__name__": "x"}), "metrics.WithConstLabels: "},
 		{"constant label value not UTF-8", metrics.WithConstLabels(prometheus.Labels{"component": "\xff"}), "metrics.WithConstLabels: "},
 		{"namespace not UTF-8", metrics.WithNamespace("\xff"), "metrics.WithNamespace: "},
-		{"known method without a service", metrics.WithKnownMethods("Echo"), `metrics.WithKnownMethods: "Echo" is not a full method name`},
-		{"known method not UTF-8", metrics.WithKnownMethods("/a\xff.S/M"), `metrics.WithKnownMethods: "/a\xff.S/M" is not valid UTF-8`},
 		{"send histogram buckets decreasing", metrics.WithClientStreamSendHistogram(1, 0.1), "metrics.WithClientStreamSendHistogram: buckets not sorted: [1 0.1]"},
 		{"receive histogram NaN bucket", metrics.WithClientStreamRecvHistogram(math.NaN()), "metrics.WithClientStreamRecvHistogram: bound 0 is NaN"},
-		{"negative first-seen methods", metrics.WithFirstSeenMethods(-1), "metrics.WithFirstSeenMethods: the number of first-seen methods must not be negative: -1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, cli := metrics.NewServerMetrics(tc.opt), metrics.NewClientMetrics(tc.opt)

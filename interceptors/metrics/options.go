@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -36,9 +35,6 @@ type options struct {
 	exemplarInterval time.Duration
 	// now is the clock of exemplarInterval; tests replace it (export_test.go).
 	now func() time.Time
-	// knownMethods and firstSeenMethods widen the known methods (see methodTable).
-	knownMethods     []knownmethods.Method
-	firstSeenMethods int
 	// attempts adds grpc_client_attempts_total (WithAttempts).
 	attempts bool
 	// msgSendBuckets and msgRecvBuckets are the bounds of the client's per-message histograms
@@ -203,49 +199,6 @@ func checkBuckets(buckets []float64) error {
 		}
 	}
 	return nil
-}
-
-// WithKnownMethods makes the methods known, so that their calls get series of their own rather
-// than grpc_service="other", grpc_method="other": methods that neither generated code linked
-// into the program declares nor a server given to InitializeMetrics registers. For example a
-// client of a service it calls without generated code (a dynamic client, a proxy), or a server
-// whose grpc.UnknownServiceHandler serves them. Each method is "package.Service/Method", with
-// or without a leading slash. Default: none. A name that is not a full method name, or not
-// valid UTF-8, is an error (see Option); the other names are still known.
-func WithKnownMethods(methods ...string) Option {
-	var parsed []knownmethods.Method
-	var errs []error
-	for _, name := range methods {
-		m, err := knownmethods.ParseMethod(name)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		parsed = append(parsed, m)
-	}
-	err := errors.Join(errs...)
-	return func(o *options) {
-		o.knownMethods = append(o.knownMethods, parsed...)
-		if err != nil {
-			o.fail("WithKnownMethods", err)
-		}
-	}
-}
-
-// WithFirstSeenMethods makes the first n methods called that are not otherwise known (see
-// WithKnownMethods) known, in the order their first calls come, for programs that cannot list
-// them. Default: 0. The first callers choose them: with n = 100, a scanner's first 100 made-up
-// names get series of their own, and every name after them is counted as other, so the
-// series stay bounded by n, whoever calls. A name longer than 256 bytes, or that is not valid
-// UTF-8, never takes a place. A negative n is an error (see Option).
-func WithFirstSeenMethods(n int) Option {
-	return func(o *options) {
-		if err := knownmethods.CheckFirstSeen(n); err != nil {
-			o.fail("WithFirstSeenMethods", err)
-			return
-		}
-		o.firstSeenMethods = n
-	}
 }
 
 // WithAttempts counts each attempt of a client call, retries included, in

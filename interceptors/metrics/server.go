@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 )
@@ -26,7 +25,7 @@ import (
 // The handled increment and the histogram observation carry a trace_id exemplar when the
 // call's span is sampled and that code's counter, or that bucket, has had no exemplar for the
 // exemplar interval (see WithExemplarInterval). A method that is not known gets grpc_service
-// and grpc_method "other": see InitializeMetrics, WithKnownMethods and the package doc.
+// and grpc_method "other": see InitializeMetrics and the package doc.
 type ServerMetrics struct {
 	hooks
 	core *core
@@ -53,14 +52,12 @@ type ServiceInfoProvider interface {
 // for every grpc_code on grpc_server_handled_total, so that rates and ratios exist before the
 // first call. Call it after registering your services, before serving.
 //
-// It also makes every method registered on server known, whenever it was registered: one
-// registered after InitializeMetrics (a health or reflection service registered later, say)
-// gets series of its own too, from its first call (see the package doc's "Known methods"; a
-// reportable does not see the server a call came to, so this is how it learns the server's
-// methods). The server is read now, and once more at the first call to a method not known
-// otherwise (grpc-go takes no registration once a server serves); it is not read again after
-// that. Methods that generated code linked into the program declares stay known. A nil server
-// is ignored.
+// It also makes every method registered on server known, to every grpcobs stack the metrics
+// are in (and so to every signal of those stacks) and outside them, whenever it was
+// registered: one registered after InitializeMetrics (a health or reflection service
+// registered later, say) is known from its first call. The server is read now, and once more
+// at the first call to a method not known otherwise (grpc-go takes no registration once a
+// server serves); it is not read again after that. A nil server is ignored.
 func (m *ServerMetrics) InitializeMetrics(server ServiceInfoProvider) {
 	if m == nil || m.core == nil || server == nil {
 		return
@@ -71,7 +68,7 @@ func (m *ServerMetrics) InitializeMetrics(server ServiceInfoProvider) {
 // ServerReporter counts a call in and returns the Reporter that counts the rest of it; the
 // context is returned unchanged.
 func (m *ServerMetrics) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return m.coreOrNil().start(ctx, signal.Call{Meta: meta})
+	return m.coreOrNil().startAlone(ctx, meta)
 }
 
 // Describe sends the descriptors of every metric, or the reason the options given to

@@ -35,7 +35,7 @@ func NewClient(opts ...Option) *Client {
 // grpcobs stack gives the connection: the measurement carries server.address and
 // server.port, or, under A66, grpc.target, of the target it was created with.)
 func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return cl.coreOrNil().start(ctx, signal.Call{Meta: meta})
+	return cl.coreOrNil().start(ctx, signal.Alone(meta))
 }
 
 func (cl *Client) coreOrNil() *core {

@@ -8,7 +8,6 @@ import (
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/internal/boundedcache"
-	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
@@ -29,7 +28,6 @@ func (c *core) traits() signal.Traits {
 type core struct {
 	isClient bool
 	policy   interceptors.StatusPolicy
-	known    *knownmethods.Set // nil: the declared methods
 	conv     conventions
 	meters   *meterSource
 	methods  boundedcache.Map[methodKey, *method]
@@ -45,9 +43,6 @@ func newCore(opts []Option, isClient bool) *core {
 	conv := newConventions(o)
 	attempts := o.attempts && isClient && conv&conventionsA66 != 0
 	c := &core{isClient: isClient, policy: o.policy, conv: conv, attempts: attempts, meters: newMeterSource(o.meterProvider, conv, isClient, attempts)}
-	if len(o.knownMethods) > 0 || o.firstSeenMethods > 0 {
-		c.known = knownmethods.New(o.knownMethods, o.firstSeenMethods)
-	}
 	return c
 }
 
@@ -58,7 +53,7 @@ func (c *core) start(ctx context.Context, call signal.Call) (interceptors.Report
 		// A nil or zero-value Server or Client records nothing.
 		return mw.NoopReporter{}, ctx
 	}
-	m := c.method(call.Meta, call.Conn, call.Registered)
+	m := c.method(call.Meta, call.Conn, call.Known)
 	if m.started != nil {
 		if in := c.meters.current(); in.started != nil {
 			in.started.Add(ctx, 1, m.started...)

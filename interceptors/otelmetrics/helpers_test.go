@@ -41,6 +41,8 @@ type stackConfig struct {
 	also    []otelmetrics.Option
 	traced  bool // put grpcobs' tracing first, sampling every call
 	harness []testsrv.Option
+	// clientStack configures the client's interceptors.Stack; the server's has no options.
+	clientStack []interceptors.StackOption
 }
 
 func startStack(t testing.TB, cfg stackConfig) *stack {
@@ -67,9 +69,13 @@ func startStack(t testing.TB, cfg stackConfig) *stack {
 		server = append(server, tracing.NewServer(tracing.WithTracerProvider(tp)))
 		client = append(client, tracing.NewClient(tracing.WithTracerProvider(tp)))
 	}
+	clientStack, err := interceptors.NewStack(cfg.clientStack...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.Harness = testsrv.Start(t, append([]testsrv.Option{
 		testsrv.WithServerOptions(interceptors.ServerOptions(server...)...),
-		testsrv.WithDialOptions(interceptors.DialOptions(client...)...),
+		testsrv.WithDialOptions(clientStack.DialOptions(client...)...),
 	}, cfg.harness...)...)
 	return s
 }

@@ -44,12 +44,10 @@ type endOptions struct {
 }
 
 // method returns the method entry of a call to meta's method, on a client through cc (nil on
-// a server, or when the signal is called outside the grpcobs stack). The known-method rule is
-// the Prometheus series': a method registered on the server the call came to (registered),
-// declared by generated code linked into the program, or listed with WithKnownMethods gets
-// attribute values of its own; every other call is recorded under the convention's "other"
-// name.
-func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, registered bool) *method {
+// a server, or when the signal is called outside the grpcobs stack). A known method
+// (signal.Call.Known) gets attribute values of its own; every other call is recorded under
+// the convention's "other" name.
+func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, known bool) *method {
 	key := methodKey{service: meta.Service, method: meta.Method}
 	if cc != nil {
 		key.target = cc.Target()
@@ -58,7 +56,7 @@ func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, registere
 		return m
 	}
 	name := otherCallee(c.conv)
-	if registered || c.known.Known(meta.Service, meta.Method) {
+	if known {
 		// The names may point into a larger buffer of the call's; the cache keeps its own copy.
 		key.service, key.method = strings.Clone(meta.Service), strings.Clone(meta.Method)
 		name = callee{full: key.service + "/" + key.method, service: key.service, method: key.method}

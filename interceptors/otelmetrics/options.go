@@ -2,7 +2,6 @@ package otelmetrics
 
 import (
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"go.opentelemetry.io/otel/metric"
 )
 
@@ -11,12 +10,10 @@ import (
 type Option func(*options)
 
 type options struct {
-	meterProvider    metric.MeterProvider // nil: the global provider, looked up at each call
-	a66              bool
-	attempts         bool
-	policy           interceptors.StatusPolicy
-	knownMethods     []knownmethods.Method
-	firstSeenMethods int
+	meterProvider metric.MeterProvider // nil: the global provider, looked up at each call
+	a66           bool
+	attempts      bool
+	policy        interceptors.StatusPolicy
 }
 
 func newOptions(opts []Option) options {
@@ -46,27 +43,6 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 // signal of a stack the same policy. Default: interceptors.DefaultStatusPolicy().
 func WithStatusPolicy(p interceptors.StatusPolicy) Option {
 	return func(o *options) { o.policy = p }
-}
-
-// WithKnownMethods makes the named methods ("/package.Service/Method", the leading slash
-// optional) known, as metrics.WithKnownMethods does for the Prometheus series: they get
-// attribute values of their own even when no generated code linked into the program declares
-// them. On a server, methods registered on the server are always known. A name that is not a
-// full method name is reported to otel.Handle, naming this option, and ignored. Default: none.
-func WithKnownMethods(methods ...string) Option {
-	parsed := knownmethods.ParseReported("otelmetrics.WithKnownMethods", methods)
-	return func(o *options) { o.knownMethods = append(o.knownMethods, parsed...) }
-}
-
-// WithFirstSeenMethods makes the first n methods this side sees known, beyond the declared,
-// registered and listed ones; the bound keeps a caller of random names from minting
-// attribute values. A negative n is reported to otel.Handle, naming this option, and ignored.
-// Default: 0.
-func WithFirstSeenMethods(n int) Option {
-	if !knownmethods.FirstSeenReported("otelmetrics.WithFirstSeenMethods", n) {
-		return nil
-	}
-	return func(o *options) { o.firstSeenMethods = n }
 }
 
 // WithA66 records the call metrics of gRFC A66 instead of the semantic conventions' ones,

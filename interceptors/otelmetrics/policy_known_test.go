@@ -21,11 +21,11 @@ var notes = grpc.ServiceDesc{
 	},
 }
 
-// A method registered on the server is known to the server's metrics, and a listed one to the
-// client's; what neither knows is _OTHER.
+// A method registered on the server is known to the server's metrics, and one the stack lists
+// to the client's; what neither knows is _OTHER.
 func TestRegisteredAndListedMethodsAreKnown(t *testing.T) {
 	s := startStack(t, stackConfig{
-		options: []otelmetrics.Option{otelmetrics.WithKnownMethods("/hand.written.v1.Notes/Add")},
+		clientStack: []interceptors.StackOption{interceptors.WithKnownMethods("/hand.written.v1.Notes/Add")},
 		harness: []testsrv.Option{
 			testsrv.WithRegister(func(srv *grpc.Server) { srv.RegisterService(&notes, struct{}{}) }),
 			testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything)),

@@ -31,7 +31,7 @@ func NewServer(opts ...Option) *Server {
 // ServerReporter begins recording a call and returns the Reporter that records its end, with
 // the duration it is given; the context is returned unchanged.
 func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return s.coreOrNil().start(ctx, signal.Call{Meta: meta})
+	return s.coreOrNil().start(ctx, signal.Alone(meta))
 }
 
 func (s *Server) coreOrNil() *core {

@@ -47,17 +47,15 @@ func newMethodTable(s *side) *methodTable {
 	return t
 }
 
-// statsFor returns the stats of a call's method, and whether the method is known. A method gets
-// a row of its own when it is registered on the server the call came to (registered, see
-// signal.Call), or known the way metrics and tracing know methods (declared by generated code
-// linked into the program, or listed with WithKnownMethods). Every other call (a scanner's
-// random names, a catch-all handler's) is counted in the row "other", so callers cannot grow
-// the page.
-func (t *methodTable) statsFor(typ interceptors.GRPCType, service, method string, registered bool) (*methodStats, bool) {
+// statsFor returns the stats of a call's method, and whether the method is known. A known
+// method (signal.Call.Known) gets a row of its own. Every other call (a scanner's random
+// names, a catch-all handler's) is counted in the row "other", so callers cannot grow the
+// page.
+func (t *methodTable) statsFor(typ interceptors.GRPCType, service, method string, known bool) (*methodStats, bool) {
 	if s, ok := (*t.current.Load())[methodName{service, method}]; ok {
 		return s, true
 	}
-	if !registered && !t.side.known.Known(service, method) {
+	if !known {
 		return t.add("", methodName{otherName, otherName}), false
 	}
 	// The names may point into a larger buffer of the call's: the table keeps its own copy.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/grpcobs/grpcobs/health"
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 )
 
 // Option configures New. A nil Option is ignored; an Option given a value it cannot use makes
@@ -30,7 +29,6 @@ type options struct {
 	healthTimeline int
 	now            func() time.Time
 	policy         interceptors.StatusPolicy
-	knownMethods   []knownmethods.Method
 }
 
 // traceIDPlaceholder is what WithTraceURL replaces with a call's trace id.
@@ -56,23 +54,6 @@ var defaultOptions = options{
 func WithStatusPolicy(p interceptors.StatusPolicy) Option {
 	return func(o *options) error {
 		o.policy = p
-		return nil
-	}
-}
-
-// WithKnownMethods gives the named methods ("/package.Service/Method") a row of their own even
-// when no generated code linked into the program declares them, as metrics.WithKnownMethods
-// does for series; on a server, methods registered on the server always have one. Default:
-// none.
-func WithKnownMethods(methods ...string) Option {
-	return func(o *options) error {
-		for _, name := range methods {
-			m, err := knownmethods.ParseMethod(name)
-			if err != nil {
-				return fmt.Errorf("statuspage.WithKnownMethods: %w", err)
-			}
-			o.knownMethods = append(o.knownMethods, m)
-		}
 		return nil
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 )
 
@@ -36,7 +35,6 @@ type Page struct {
 type side struct {
 	isClient bool
 	policy   interceptors.StatusPolicy
-	known    *knownmethods.Set // nil: the declared methods
 	now      func() time.Time
 	methods  *methodTable
 	recent   *recentCalls
@@ -44,9 +42,6 @@ type side struct {
 
 func newSide(isClient bool, o options) *side {
 	s := &side{isClient: isClient, policy: o.policy, now: o.now, recent: newRecentCalls(o.recentCalls)}
-	if len(o.knownMethods) > 0 {
-		s.known = knownmethods.New(o.knownMethods, 0)
-	}
 	s.methods = newMethodTable(s)
 	return s
 }
@@ -100,7 +95,7 @@ func (p *Page) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (
 	if p == nil || p.server == nil {
 		return mw.NoopReporter{}, ctx
 	}
-	return p.server.start(ctx, signal.Call{Meta: meta})
+	return p.server.start(ctx, signal.Alone(meta))
 }
 
 // ClientReporter starts recording a client call. The context is returned unchanged.
@@ -108,5 +103,5 @@ func (p *Page) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (
 	if p == nil || p.client == nil {
 		return mw.NoopReporter{}, ctx
 	}
-	return p.client.start(ctx, signal.Call{Meta: meta})
+	return p.client.start(ctx, signal.Alone(meta))
 }

@@ -38,7 +38,7 @@ func (sd *side) start(ctx context.Context, call signal.Call) (interceptors.Repor
 	if start.IsZero() {
 		start = sd.now()
 	}
-	stats, known := sd.methods.statsFor(meta.Typ, meta.Service, meta.Method, call.Registered)
+	stats, known := sd.methods.statsFor(meta.Typ, meta.Service, meta.Method, call.Known)
 	stats.begin(start)
 	sc := trace.SpanContextFromContext(ctx)
 	if known && !sc.IsValid() {

@@ -35,7 +35,7 @@ func NewClient(opts ...Option) *Client {
 // interceptors than grpcobs', it does not know the connection, so the span has no
 // server.address.
 func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return cl.start(ctx, signal.Call{Meta: meta})
+	return cl.start(ctx, signal.Alone(meta))
 }
 
 // start starts a client call's span. From the grpcobs stack, the call has its connection (the
@@ -50,7 +50,7 @@ func (cl *Client) start(ctx context.Context, call signal.Call) (interceptors.Rep
 	var span trace.Span
 	var attempt *attemptMethod
 	if c.traced(ctx, meta) {
-		m := c.method(meta, call.Conn, false)
+		m := c.method(meta, call.Conn, call.Known)
 		start := m.start
 		if recorded && m.attempt != nil {
 			// Each attempt has a CLIENT span: the call's is the logical operation's.

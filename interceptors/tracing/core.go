@@ -6,7 +6,6 @@ import (
 
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/internal/boundedcache"
-	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -39,9 +38,6 @@ type core struct {
 	targets    targetCache
 	localAddrs localAddrCache
 	peerHosts  peerHostCache
-
-	// known says which methods name their spans (see method); nil knows the declared ones.
-	known *knownmethods.Set
 }
 
 func newCore(opts []Option, isClient bool) *core {
@@ -57,9 +53,6 @@ func newCore(opts []Option, isClient bool) *core {
 		isClient:       isClient,
 		kind:           trace.SpanKindServer,
 		conv:           conventionsFromEnv(),
-	}
-	if len(o.knownMethods) > 0 || o.firstSeenMethods > 0 {
-		c.known = knownmethods.New(o.knownMethods, o.firstSeenMethods)
 	}
 	if isClient {
 		c.kind = trace.SpanKindClient
@@ -161,11 +154,9 @@ const maxCachedMethods = 1024
 type methodKey struct{ service, method, target string }
 
 // method returns the span name and start options of a call to meta's method, on a client
-// through cc (nil on a server). A method registered on the server the call came to (see
-// signal.Call.Registered), or a known method (knownmethods.Set.Known: declared by generated
-// code linked into the program, registered on a server given to the Set, listed, or among the
-// first seen) names its span; any other is unknownMethod's.
-func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, registered bool) *method {
+// through cc (nil on a server). A known method (signal.Call.Known) names its span; any other
+// is unknownMethod's.
+func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, known bool) *method {
 	key := methodKey{service: meta.Service, method: meta.Method}
 	if cc != nil {
 		key.target = cc.Target()
@@ -173,7 +164,7 @@ func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, registere
 	if m, ok := c.methods.Load(key); ok {
 		return m
 	}
-	if !registered && !c.known.Known(meta.Service, meta.Method) {
+	if !known {
 		return c.unknownMethod(meta, cc)
 	}
 	name := meta.Service + "/" + meta.Method

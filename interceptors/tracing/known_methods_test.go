@@ -1,8 +1,6 @@
 package tracing_test
 
 import (
-	"go.opentelemetry.io/otel"
-	"strings"
 	"testing"
 
 	"github.com/grpcobs/grpcobs/interceptors"
@@ -26,15 +24,23 @@ var notes = grpc.ServiceDesc{
 	},
 }
 
-// startKnown starts a server and a client traced to tr, each with its own options (known
-// methods), with register's services.
-func startKnown(t *testing.T, tr *traces, serverOpts, clientOpts []tracing.Option, register func(*grpc.Server), opts ...testsrv.Option) *testsrv.Harness {
+// startKnown starts a server and a client traced to tr, each in a stack of its own with its
+// options (known methods), with register's services.
+func startKnown(t *testing.T, tr *traces, serverOpts, clientOpts []interceptors.StackOption, register func(*grpc.Server), opts ...testsrv.Option) *testsrv.Harness {
 	t.Helper()
-	server := tracing.NewServer(append([]tracing.Option{tracing.WithTracerProvider(tr)}, serverOpts...)...)
-	client := tracing.NewClient(append([]tracing.Option{tracing.WithTracerProvider(tr)}, clientOpts...)...)
+	serverStack, err := interceptors.NewStack(serverOpts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientStack, err := interceptors.NewStack(clientOpts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := tracing.NewServer(tracing.WithTracerProvider(tr))
+	client := tracing.NewClient(tracing.WithTracerProvider(tr))
 	return testsrv.Start(t, append([]testsrv.Option{
-		testsrv.WithServerOptions(interceptors.ServerOptions(server)...),
-		testsrv.WithDialOptions(interceptors.DialOptions(client)...),
+		testsrv.WithServerOptions(serverStack.ServerOptions(server)...),
+		testsrv.WithDialOptions(clientStack.DialOptions(client)...),
 		testsrv.WithRegister(register),
 	}, opts...)...)
 }
@@ -94,7 +100,7 @@ func TestMethodsRegisteredOnTheServerNameTheirSpans(t *testing.T) {
 // handler, lists the same.
 func TestAClientNamesTheSpansOfTheMethodsItLists(t *testing.T) {
 	tr := newTraces(t)
-	listed := []tracing.Option{tracing.WithKnownMethods("/hand.written.v1.Notes/Get")}
+	listed := []interceptors.StackOption{interceptors.WithKnownMethods("/hand.written.v1.Notes/Get")}
 	h := startKnown(t, tr, listed, listed, func(*grpc.Server) {},
 		testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything)))
 	invoke(t, h, "/hand.written.v1.Notes/Get")
@@ -109,7 +115,7 @@ func TestAClientNamesTheSpansOfTheMethodsItLists(t *testing.T) {
 // A client of a dynamic API names the spans of the first n methods it sees, and no more.
 func TestAClientNamesTheFirstMethodsItSees(t *testing.T) {
 	tr := newTraces(t)
-	h := startKnown(t, tr, nil, []tracing.Option{tracing.WithFirstSeenMethods(1)}, func(*grpc.Server) {},
+	h := startKnown(t, tr, nil, []interceptors.StackOption{interceptors.WithFirstSeenMethods(1)}, func(*grpc.Server) {},
 		testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything)))
 	invoke(t, h, "/hand.written.v1.Notes/Get")
 	invoke(t, h, "/hand.written.v1.Notes/Delete")
@@ -123,27 +129,5 @@ func TestAClientNamesTheFirstMethodsItSees(t *testing.T) {
 	}
 	if names["hand.written.v1.Notes/Get"] != 2 || names["grpc"] != 1 {
 		t.Errorf("client span names %v, want Get twice (the first seen) and grpc once", names)
-	}
-}
-
-// errorsSeen is an otel error handler that keeps what it is given.
-type errorsSeen struct{ errs []error }
-
-func (e *errorsSeen) Handle(err error) { e.errs = append(e.errs, err) }
-
-// A bad known-method option cannot fail construction (tracing's options never do), so it is
-// reported to otel's error handler, naming the option, and ignored.
-func TestBadKnownMethodOptionsAreReportedByName(t *testing.T) {
-	seen, previous := &errorsSeen{}, otel.GetErrorHandler()
-	otel.SetErrorHandler(seen)
-	t.Cleanup(func() { otel.SetErrorHandler(previous) })
-	tracing.NewClient(tracing.WithKnownMethods("no-slash"), tracing.WithFirstSeenMethods(-1))
-	if len(seen.errs) != 2 {
-		t.Fatalf("errors reported: %v, want 2", seen.errs)
-	}
-	for i, want := range []string{"tracing.WithKnownMethods", "tracing.WithFirstSeenMethods"} {
-		if !strings.Contains(seen.errs[i].Error(), want) {
-			t.Errorf("error %q does not name %s", seen.errs[i], want)
-		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -15,16 +14,14 @@ import (
 type Option func(*options)
 
 type options struct {
-	tracerProvider   trace.TracerProvider
-	propagator       propagation.TextMapPropagator // nil: W3C Trace Context and Baggage
-	filter           Filter
-	messageEvents    bool
-	baggageKeys      []string
-	publicEndpoint   func(ctx context.Context, meta interceptors.CallMeta) bool
-	policy           interceptors.StatusPolicy
-	knownMethods     []knownmethods.Method
-	firstSeenMethods int
-	attemptSpans     bool
+	tracerProvider trace.TracerProvider
+	propagator     propagation.TextMapPropagator // nil: W3C Trace Context and Baggage
+	filter         Filter
+	messageEvents  bool
+	baggageKeys    []string
+	publicEndpoint func(ctx context.Context, meta interceptors.CallMeta) bool
+	policy         interceptors.StatusPolicy
+	attemptSpans   bool
 }
 
 // newOptions applies opts to the defaults: a nil tracerProvider means the global provider,
@@ -51,28 +48,6 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 			o.tracerProvider = tp
 		}
 	}
-}
-
-// WithKnownMethods makes the named methods ("/package.Service/Method", the leading slash
-// optional) known: their spans are named after them even when no generated code linked into
-// the program declares them (a hand-written ServiceDesc, a proxy, a dynamic client). On a
-// server, a method registered on the server is always known; the option matters most on
-// clients. A name that is not a full method name is reported to otel.Handle, naming this
-// option, and ignored. Default: none.
-func WithKnownMethods(methods ...string) Option {
-	parsed := knownmethods.ParseReported("tracing.WithKnownMethods", methods)
-	return func(o *options) { o.knownMethods = append(o.knownMethods, parsed...) }
-}
-
-// WithFirstSeenMethods makes the first n methods this side sees known, beyond the declared,
-// registered and listed ones, for a client of a dynamic or proxied API whose methods are not
-// known in advance. The bound keeps a caller of random names from minting span names. A
-// negative n is reported to otel.Handle, naming this option, and ignored. Default: 0.
-func WithFirstSeenMethods(n int) Option {
-	if !knownmethods.FirstSeenReported("tracing.WithFirstSeenMethods", n) {
-		return nil
-	}
-	return func(o *options) { o.firstSeenMethods = n }
 }
 
 // WithStatusPolicy sets the status policy that decides which codes give a span an Error

@@ -44,14 +44,12 @@ type serverCall struct {
 // the signals after tracing see both. A filtered or unsampled call gets no span and a no-op
 // Reporter (never nil), but its context still carries what was extracted.
 func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return s.start(ctx, signal.Call{Meta: meta})
+	return s.start(ctx, signal.Alone(meta))
 }
 
-// start starts a server call's span. From the grpcobs stack, the call has its start time (the
+// start starts a server call's span. From the grpcobs stack, the call has its start time: the
 // span starts then and ends at that time plus the duration given to PostCall, so that the
-// span, the histogram and the log line carry one duration), and whether its method is
-// registered on the server (signal.Call.Registered: it then names the span whether or not the
-// known-method set knows it).
+// span, the histogram and the log line carry one duration.
 func (s *Server) start(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
 	c, meta, startTime := s.core, call.Meta, call.Start
 	carrier := c.newIncomingCarrier(ctx)
@@ -68,7 +66,7 @@ func (s *Server) start(ctx context.Context, call signal.Call) (interceptors.Repo
 		return mw.NoopReporter{}, ctx
 	}
 
-	m := c.method(meta, nil, call.Registered)
+	m := c.method(meta, nil, call.Known)
 	start := m.start
 	if !trusted {
 		start = append(start[:len(start):len(start)], trace.WithNewRoot())

@@ -15,11 +15,11 @@
 // All of these are fixed by the program or bounded by it, never by its callers, so a scanner
 // calling random method names adds nothing. A name that is not valid UTF-8 is never known.
 //
-// A signal builds one Set from its options and asks it once per method, caching the answer
-// with what it builds for a known method:
+// A grpcobs stack builds one Set from its options (interceptors.Stack) and asks it once per
+// call, for every signal (signal.Call.Known):
 //
-//	set := knownmethods.New(methods, firstSeen) // from the signal's options
-//	set.AddServer(srv)                          // e.g. from InitializeMetrics
+//	set := knownmethods.New(methods, firstSeen) // from the stack's options
+//	set.AddServer(srv)                          // e.g. from metrics' InitializeMetrics
 //	if set.Known(meta.Service, meta.Method) { … } else { … "other" … }
 //
 // A nil *Set knows the declared methods only.

@@ -62,6 +62,13 @@ func (s *Set) AddServer(server ServiceInfoProvider) map[string]grpc.ServiceInfo 
 		return nil
 	}
 	services := server.GetServiceInfo()
+	s.AddRead(server, services)
+	return services
+}
+
+// AddRead is AddServer for a server whose services the caller has just read, so that several
+// Sets given one server read it once.
+func (s *Set) AddRead(server ServiceInfoProvider, services map[string]grpc.ServiceInfo) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	next := maps.Clone(*s.learned.Load())
@@ -69,7 +76,6 @@ func (s *Set) AddServer(server ServiceInfoProvider) map[string]grpc.ServiceInfo 
 	s.learned.Store(&next)
 	s.pending = append(s.pending, server)
 	s.open.Store(true)
-	return services
 }
 
 // Known reports whether the method is known: a signal gives it a name of its own. A nil Set

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
+	"github.com/grpcobs/grpcobs/interceptors/internal/protoreg"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 )
@@ -57,6 +59,9 @@ type Hooks struct {
 	Traits Traits
 	Server StartFunc
 	Client StartFunc
+	// UseKnown, when set, is given the known-method set of each stack the signal is put in,
+	// when the stack is built (metrics.InitializeMetrics adds a server's methods to it).
+	UseKnown func(*knownmethods.Set)
 }
 
 // Embed carries a signal's Hooks out of its exported method set: a signal type embeds it
@@ -90,12 +95,12 @@ type Call struct {
 	Start time.Time
 	// Conn is the client connection a client call goes out on; nil on servers.
 	Conn *grpc.ClientConn
-	// Registered says a server call reached a method registered on the server: a unary call
-	// always does, a stream call does unless the server's unknown-service handler took it
-	// (grpc-go gives that handler, and a service registered with a nil implementation, a nil
-	// srv). A registered method is bounded by the server's own registrations, so signals may
-	// name it without asking the known-method set. False on clients.
-	Registered bool
+	// Known is the stack's one verdict on the call's method, for every signal: a method
+	// registered on the server the call reached (a unary call always is; a stream call unless
+	// the server's unknown-service handler took it), or one the stack's known-method set knows
+	// (interceptors.WithKnownMethods). A signal names a known method; it folds every other
+	// one into its bounded "other" value.
+	Known bool
 	// Attempts is the record of a client call's attempts, when the stack records them (some
 	// signal of the stack wants attempts, and the stack was installed by DialOptions); nil
 	// otherwise. It is complete when PostCall runs.
@@ -148,6 +153,12 @@ type AttemptEnder interface {
 type AttemptPayloadEnder interface {
 	AttemptEnder
 	AttemptPayload(sent bool, compressedLength int)
+}
+
+// Alone is the Call of a signal driven through its public contract, outside a grpcobs stack:
+// only the methods declared by generated code linked into the program are known.
+func Alone(meta mw.CallMeta) Call {
+	return Call{Meta: meta, Known: protoreg.Declared(meta.Service, meta.Method)}
 }
 
 // IsNoop reports whether rep is the no-op Reporter (go-grpc-middleware's NoopReporter) that
