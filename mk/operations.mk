@@ -46,7 +46,7 @@ prometheus-rules-check: $(PROMETHEUS_STAMP) ## promtool check rules (with its li
 	@echo ">> promtool check rules"
 	promtool check rules --lint=all --lint-fatal $(PROMETHEUS_RULES)
 
-prometheus-rules-test: $(PROMETHEUS_STAMP) ## promtool test rules: healthy hour, fast and slow burns, health outage, client-side codes
+prometheus-rules-test: $(PROMETHEUS_STAMP) ## promtool test rules: healthy hour, fast and slow burns, objectives per service, health outage, client-side codes
 	@echo ">> promtool test rules"
 	promtool test rules $(PROMETHEUS_RULE_TESTS)
 
