@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/logging/jsonformat"
 	"github.com/grpcobs/grpcobs/interceptors/metrics"
@@ -42,7 +43,7 @@ func grpcobsLogging(successEvery int) signal {
 			if successEvery <= logEverySuccess {
 				return nil
 			}
-			return logging.WithFilter(logging.SampleSuccesses(successEvery))
+			return logging.WithFilter(filter.SampleSuccesses(successEvery))
 		}
 		b.serverReportables = append(b.serverReportables, logging.NewServer(logger, sampled()))
 		b.clientReportables = append(b.clientReportables, logging.NewClient(logger, sampled()))

@@ -12,6 +12,7 @@ import (
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/selector"
 	"github.com/grpcobs/grpcobs/health"
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/metrics"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
@@ -103,9 +104,9 @@ func ExampleServerOptions_withGoGRPCMiddleware() {
 
 	recoveryOpt := recovery.WithRecoveryHandlerContext(interceptors.RecoverPanic)
 	srv := grpc.NewServer(append(interceptors.ServerOptions(
-		tracing.NewServer(tracing.WithTracerProvider(tp), tracing.WithFilter(tracing.NotHealthCheck)),
+		tracing.NewServer(tracing.WithTracerProvider(tp), tracing.WithFilter(filter.Not(filter.HealthChecks()))),
 		serverMetrics,
-		logging.NewServer(logger, logging.WithFilter(logging.HealthChecksOnlyOnFailure())),
+		logging.NewServer(logger, logging.WithFilter(filter.HealthChecksOnlyOnFailure())),
 	),
 		grpc.ChainUnaryInterceptor(
 			selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(authenticate), selector.MatchFunc(needsAuth)),

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/metrics"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
@@ -290,7 +291,7 @@ func TestExemplarOfAFilteredServerSpanPointsToTheCallersTrace(t *testing.T) {
 			}
 			h := testsrv.Start(t,
 				testsrv.WithServerOptions(interceptors.ServerOptions(
-					tracing.NewServer(tracing.WithTracerProvider(tp), tracing.WithFilter(tracing.Not(tracing.Methods("/"+demoService+"/Echo")))),
+					tracing.NewServer(tracing.WithTracerProvider(tp), tracing.WithFilter(filter.Not(filter.Methods("/"+demoService+"/Echo")))),
 					serverMetrics,
 				)...),
 				testsrv.WithDialOptions(interceptors.DialOptions(dial...)...))

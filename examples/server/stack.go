@@ -4,6 +4,7 @@ import (
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/grpcobs/grpcobs/examples/internal/telemetry"
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/metrics"
 	"github.com/grpcobs/grpcobs/interceptors/otelmetrics"
@@ -41,7 +42,7 @@ func newGRPCServer(cfg config, logger *logrus.Logger, tel *telemetry.Setup, metr
 	stack := interceptors.ServerOptions(
 		tracing.NewServer(
 			tracing.WithTracerProvider(tel.Provider),
-			tracing.WithFilter(tracing.NotHealthCheck),
+			tracing.WithFilter(filter.Not(filter.HealthChecks())),
 			tracing.WithBaggageAttributes(baggageKeys...),
 		),
 		serverMetrics,
@@ -49,7 +50,7 @@ func newGRPCServer(cfg config, logger *logrus.Logger, tel *telemetry.Setup, metr
 		// OpenTelemetry metrics, exported when OTEL_METRICS_EXPORTER asks for it.
 		otelmetrics.NewServer(otelmetrics.WithMeterProvider(tel.Meters)),
 		logging.NewServer(logger,
-			logging.WithFilter(logging.HealthChecksOnlyOnFailure()),
+			logging.WithFilter(filter.HealthChecksOnlyOnFailure()),
 			logging.WithBaggageFields(baggageKeys...),
 		),
 	)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/logging/jsonformat"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
@@ -25,7 +26,7 @@ func BenchmarkServerUnary(b *testing.B) {
 		log  func(ctx context.Context)
 	}{
 		{name: "finish line"},
-		{name: "filtered out", opts: []logging.Option{logging.WithFilter(logging.Failed())}},
+		{name: "filtered out", opts: []logging.Option{logging.WithFilter(filter.Failed())}},
 		{name: "handler logs", log: func(ctx context.Context) { logging.FromContext(ctx).Info("handling") }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

@@ -11,7 +11,7 @@
 //	srv := grpc.NewServer(interceptors.ServerOptions(
 //		tracing.NewServer(),
 //		serverMetrics,
-//		logging.NewServer(logger, logging.WithFilter(logging.HealthChecksOnlyOnFailure())),
+//		logging.NewServer(logger, logging.WithFilter(filter.HealthChecksOnlyOnFailure())),
 //	)...)
 //
 //	conn, err := grpc.NewClient(target, append(interceptors.DialOptions(

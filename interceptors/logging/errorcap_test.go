@@ -9,6 +9,7 @@ import (
 
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
@@ -53,7 +54,7 @@ func TestTheErrorsTextIsCappedAndValidUTF8(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var filtered error // what the filter saw: the error whole
-			keep := func(c logging.Call) bool {
+			keep := func(c filter.Call) bool {
 				filtered = c.Err
 				return true
 			}

@@ -6,6 +6,7 @@ import (
 
 	mwlogging "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/logging/jsonformat"
 	"github.com/grpcobs/grpcobs/internal/demo"
@@ -24,7 +25,7 @@ func ExampleNewServer() {
 
 	srv := grpc.NewServer(interceptors.ServerOptions(
 		// tracing.NewServer() goes first: then the lines carry trace_id and span_id.
-		logging.NewServer(logger, logging.WithFilter(logging.HealthChecksOnlyOnFailure())),
+		logging.NewServer(logger, logging.WithFilter(filter.HealthChecksOnlyOnFailure())),
 	)...)
 	demov1.RegisterDemoServiceServer(srv, demo.NewService())
 

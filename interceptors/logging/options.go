@@ -2,6 +2,7 @@ package logging
 
 import (
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc/codes"
 )
@@ -15,7 +16,7 @@ type options struct {
 	levels      func(codes.Code) logrus.Level // nil: from the status policy
 	policy      interceptors.StatusPolicy
 	codeLevels  map[codes.Code]logrus.Level
-	filters     []Filter
+	filters     []filter.Filter
 	baggageKeys []string
 	mdKeys      []string
 	payloads    bool
@@ -72,9 +73,12 @@ func WithStatusPolicy(p interceptors.StatusPolicy) Option {
 	return func(o *options) { o.policy = p }
 }
 
-// WithFilter logs only the lines f keeps. Given several times, a line is logged only when
-// every filter keeps it. A nil f is ignored. Default: every line is logged.
-func WithFilter(f Filter) Option {
+// WithFilter logs only the lines f keeps. Filters run once per line, after the level check
+// (so a sampling filter counts only lines the logger's level lets through) and before any
+// field of the line is built; they see the outcome on the finish line (filter.Call.Finished),
+// and the call's context. Given several times, a line is logged only when every filter keeps
+// it. A nil f is ignored. Default: every line is logged.
+func WithFilter(f filter.Filter) Option {
 	return func(o *options) {
 		if f != nil {
 			o.filters = append(o.filters[:len(o.filters):len(o.filters)], f)
@@ -122,4 +126,14 @@ func WithPayloads(redact Redactor) Option {
 		o.payloads = true
 		o.redact = redact
 	}
+}
+
+// keep reports whether every filter keeps the line.
+func (o *options) keep(c filter.Call) bool {
+	for _, f := range o.filters {
+		if !f(c) {
+			return false
+		}
+	}
+	return true
 }

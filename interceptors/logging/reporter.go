@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/sirupsen/logrus"
 	"go.opentelemetry.io/otel/trace"
@@ -107,8 +108,9 @@ type call struct {
 var _ interceptors.Reporter = (*call)(nil)
 
 // view is what filters see of a line of the call.
-func (c *call) view(ln *line) Call {
-	return Call{
+func (c *call) view(ln *line) filter.Call {
+	return filter.Call{
+		Context:  c.ctx,
 		Service:  c.service,
 		Method:   c.method,
 		Type:     c.typ,

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/internal/boundedcache"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
@@ -22,7 +23,7 @@ const ScopeName = "github.com/grpcobs/grpcobs/interceptors/tracing"
 type core struct {
 	tracer         *tracerSource
 	propagator     propagation.TextMapPropagator // nil: W3C Trace Context and Baggage, see extract
-	filter         Filter
+	filter         filter.Filter                 // nil: every call is traced
 	messageEvents  bool
 	baggage        []baggageAttribute
 	publicEndpoint func(ctx context.Context, meta interceptors.CallMeta) bool
@@ -44,7 +45,6 @@ func newCore(opts []Option, isClient bool) *core {
 	o := newOptions(opts)
 	c := &core{
 		propagator:     o.propagator,
-		filter:         o.filter,
 		messageEvents:  o.messageEvents,
 		baggage:        newBaggageAttributes(o.baggageKeys),
 		publicEndpoint: o.publicEndpoint,
@@ -57,6 +57,13 @@ func newCore(opts []Option, isClient bool) *core {
 	if isClient {
 		c.kind = trace.SpanKindClient
 		c.publicEndpoint = nil
+	}
+	switch len(o.filters) {
+	case 0:
+	case 1:
+		c.filter = o.filters[0]
+	default:
+		c.filter = filter.All(o.filters...)
 	}
 	c.tracer = newTracerSource(o.tracerProvider, trace.WithSchemaURL(c.conv.schemaURL()))
 	for code := range codes.Code(numCodes) {
@@ -87,9 +94,9 @@ func (c *core) inject(ctx context.Context, carrier *outgoingCarrier) {
 	c.propagator.Inject(ctx, carrier)
 }
 
-// traced applies the filter.
+// traced applies the filters.
 func (c *core) traced(ctx context.Context, meta interceptors.CallMeta) bool {
-	return c.filter == nil || c.filter(ctx, meta)
+	return c.filter == nil || c.filter(filter.Call{Context: ctx, Service: meta.Service, Method: meta.Method, Type: meta.Typ, IsClient: c.isClient})
 }
 
 // statusAttributes are the attributes of a call that ended with code.

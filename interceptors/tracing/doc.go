@@ -8,7 +8,7 @@
 // span and the baggage it puts in the context:
 //
 //	srv := grpc.NewServer(interceptors.ServerOptions(
-//		tracing.NewServer(tracing.WithTracerProvider(tp), tracing.WithFilter(tracing.NotHealthCheck)),
+//		tracing.NewServer(tracing.WithTracerProvider(tp), tracing.WithFilter(filter.Not(filter.HealthChecks()))),
 //		serverMetrics,
 //		logging.NewServer(logger),
 //	)...)

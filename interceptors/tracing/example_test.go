@@ -6,6 +6,7 @@ import (
 	"log"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
 	"github.com/grpcobs/grpcobs/internal/demo"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
@@ -93,7 +94,7 @@ func Example_stack() {
 		return ctx, func(error) {}
 	})
 	serverOpts := interceptors.ServerOptions(
-		tracing.NewServer(tracing.WithTracerProvider(tp), tracing.WithFilter(tracing.NotHealthCheck)),
+		tracing.NewServer(tracing.WithTracerProvider(tp), tracing.WithFilter(filter.Not(filter.HealthChecks()))),
 		// then metrics and logging
 	)
 	dialOpts := interceptors.DialOptions(

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -16,7 +17,7 @@ type Option func(*options)
 type options struct {
 	tracerProvider trace.TracerProvider
 	propagator     propagation.TextMapPropagator // nil: W3C Trace Context and Baggage
-	filter         Filter
+	filters        []filter.Filter
 	messageEvents  bool
 	baggageKeys    []string
 	publicEndpoint func(ctx context.Context, meta interceptors.CallMeta) bool
@@ -72,17 +73,17 @@ func WithPropagators(p propagation.TextMapPropagator) Option {
 	}
 }
 
-// WithFilter decides, per call, whether the call gets a span: f returns true to trace the call.
-// A call without a span still runs, and its trace context and baggage still propagate (the
+// WithFilter traces only the calls f keeps. It decides at the call's start, before the
+// outcome (filter.Call.Finished is false), with the call's context: on the client the
+// caller's, on the server the incoming one with what was extracted from a trusted caller. A
+// call without a span still runs, and its trace context and baggage still propagate (the
 // server still extracts them into the handler's context, the client still injects the
-// caller's), so a trace is not broken by a filtered hop. Filters compose with Not, All and Any;
-// NotHealthCheck is ready made. The last WithFilter wins.
-//
-// Default: every call is traced.
-func WithFilter(f Filter) Option {
+// caller's), so a trace is not broken by a filtered hop. Given several times, a call is traced
+// only when every filter keeps it. A nil f is ignored. Default: every call is traced.
+func WithFilter(f filter.Filter) Option {
 	return func(o *options) {
 		if f != nil {
-			o.filter = f
+			o.filters = append(o.filters[:len(o.filters):len(o.filters)], f)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
@@ -194,7 +195,7 @@ func TestClientKeepsOutgoingMetadataAndReplacesStaleTraceContext(t *testing.T) {
 }
 
 func TestFilteredHopStillPropagates(t *testing.T) {
-	notEcho := tracing.Not(tracing.Methods("/" + echoMethod))
+	notEcho := filter.Not(filter.Methods("/" + echoMethod))
 	for _, tc := range []struct {
 		name                   string
 		serverOpts, clientOpts []tracing.Option

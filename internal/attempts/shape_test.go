@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
@@ -32,7 +32,7 @@ func TestFilteredCallHasNoAttemptSpans(t *testing.T) {
 	w := startWorldWith(t, worldConfig{
 		serviceConfig: retryPolicy(3, "0.01s", 1, ""),
 		fail:          []codes.Code{codes.Unavailable},
-		clientTracing: []tracing.Option{tracing.WithFilter(func(context.Context, interceptors.CallMeta) bool { return false })},
+		clientTracing: []tracing.Option{tracing.WithFilter(func(filter.Call) bool { return false })},
 	})
 	ctx, caller := w.tracer.Start(t.Context(), "caller")
 	if _, err := w.h.Demo().Echo(ctx, &demov1.EchoRequest{}); err != nil {

@@ -13,6 +13,7 @@ var Packages = map[string]string{
 
 	// grpcobs.
 	"checks":       "github.com/grpcobs/grpcobs/health/checks",
+	"filter":       "github.com/grpcobs/grpcobs/interceptors/filter",
 	"health":       "github.com/grpcobs/grpcobs/health",
 	"interceptors": "github.com/grpcobs/grpcobs/interceptors",
 	"jsonformat":   "github.com/grpcobs/grpcobs/interceptors/logging/jsonformat",

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/metrics"
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
@@ -59,7 +60,7 @@ func TestEverySignalUnderGoGRPCMiddlewareInterceptors(t *testing.T) {
 		{
 			name: "tracing, filter keeps Echo, sampled",
 			reportables: func(t *testing.T, o *firstlaw.Observers) (mw.ServerReportable, mw.ClientReportable) {
-				filter := tracing.WithFilter(tracing.Methods("/" + demoService + "/Echo"))
+				filter := tracing.WithFilter(filter.Methods("/" + demoService + "/Echo"))
 				return tracing.NewServer(sampled(t, o), filter), tracing.NewClient(sampled(t, o), filter)
 			},
 			want: spans(echoOnly),
@@ -67,7 +68,7 @@ func TestEverySignalUnderGoGRPCMiddlewareInterceptors(t *testing.T) {
 		{
 			name: "tracing, filter drops every call, sampled",
 			reportables: func(t *testing.T, o *firstlaw.Observers) (mw.ServerReportable, mw.ClientReportable) {
-				filter := tracing.WithFilter(tracing.Not(tracing.Services(demoService)))
+				filter := tracing.WithFilter(filter.Not(filter.Services(demoService)))
 				return tracing.NewServer(sampled(t, o), filter), tracing.NewClient(sampled(t, o), filter)
 			},
 			want: spans(none),
@@ -94,7 +95,7 @@ func TestEverySignalUnderGoGRPCMiddlewareInterceptors(t *testing.T) {
 		{
 			name: "logging, filter keeps failed calls",
 			reportables: func(_ *testing.T, o *firstlaw.Observers) (mw.ServerReportable, mw.ClientReportable) {
-				filter := logging.WithFilter(logging.Failed())
+				filter := logging.WithFilter(filter.Failed())
 				return logging.NewServer(o.ServerLogger, filter), logging.NewClient(o.ClientLogger, filter)
 			},
 			want: lines(failed),
@@ -102,7 +103,7 @@ func TestEverySignalUnderGoGRPCMiddlewareInterceptors(t *testing.T) {
 		{
 			name: "logging, filter drops every call",
 			reportables: func(_ *testing.T, o *firstlaw.Observers) (mw.ServerReportable, mw.ClientReportable) {
-				filter := logging.WithFilter(logging.Not(logging.Services(demoService)))
+				filter := logging.WithFilter(filter.Not(filter.Services(demoService)))
 				return logging.NewServer(o.ServerLogger, filter), logging.NewClient(o.ClientLogger, filter)
 			},
 			want: lines(none),
