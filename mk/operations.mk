@@ -28,7 +28,7 @@ EXTRA_GO_MODULES += deploy/dashboard
 
 $(PROMETHEUS_SERVER_STAMP): tools/prometheus/go.mod tools/prometheus/go.sum
 	@mkdir -p $(BIN)
-	@echo ">> building the pinned prometheus into .bin, tags $(PROMETHEUS_TAGS) (a cold build takes 3 to 5 minutes)"
+	@echo ">> building the pinned prometheus into .bin, tags $(PROMETHEUS_TAGS) (a cold build takes 3 to 5 minutes on two free cores, more on a busy machine)"
 	cd tools/prometheus && $(PROMETHEUS_BUILD) github.com/prometheus/prometheus/cmd/prometheus
 	@touch $@
 
