@@ -27,8 +27,14 @@ func wantCallEnded(t *testing.T, s *stack, l labels, clientCode codes.Code, serv
 		codes []codes.Code
 	}{{"client", []codes.Code{clientCode}}, {"server", serverCodes}} {
 		handled := "grpc_" + tc.side + "_handled_total"
+		// Wait for a count, not for a series: the series of a code exists, at 0, an instant
+		// before it is incremented (WithLabelValues, then Inc).
 		eventually(t, "the "+tc.side+" counted the call of "+l.String()+" as handled", func() bool {
-			return len(handledByCode(t, s.reg, handled, l)) > 0
+			total := 0.0
+			for _, n := range handledByCode(t, s.reg, handled, l) {
+				total += n
+			}
+			return total > 0
 		})
 		got := handledByCode(t, s.reg, handled, l)
 		if len(got) != 1 || !slices.ContainsFunc(tc.codes, func(c codes.Code) bool { return got[c.String()] == 1 }) {
