@@ -3,9 +3,7 @@ package logging
 import (
 	"context"
 
-	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/sirupsen/logrus"
 )
 
@@ -13,26 +11,17 @@ import (
 // and the ids of the client span. It is an interceptors.ClientReportable: give it to
 // interceptors.DialOptions after tracing, so that the client span is in the context when the
 // call's lines are built.
-type Client struct {
-	hooks
-	log *callLogger
-}
-
-var _ interceptors.ClientReportable = (*Client)(nil)
+type Client side
 
 // NewClient returns a Client that logs through logger: a *logrus.Logger, a *logrus.Entry whose
 // fields every line carries, or any logrus.FieldLogger (as health.WithLogger and
 // InterceptorLogger take); logrus.StandardLogger() when nil.
 func NewClient(logger logrus.FieldLogger, opts ...Option) *Client {
-	l := newCallLogger(logger, true, opts)
-	return &Client{hooks: signal.NewEmbed(signal.Hooks{Traits: l.traits(), Client: l.start}), log: l}
+	return (*Client)(newSide(logger, true, opts))
 }
 
 // ClientReporter starts logging a client call. The context it returns carries the call, for
 // FromContext and AddFields. A nil Client logs nothing.
 func (c *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	if c == nil {
-		return mw.NoopReporter{}, ctx
-	}
-	return c.log.start(ctx, signal.Call{Meta: meta})
+	return (*side)(c).Report(ctx, meta, true)
 }

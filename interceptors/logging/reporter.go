@@ -199,8 +199,13 @@ func (c *call) addedFields() logrus.Fields {
 	return c.added
 }
 
-// hooks carries the signal's hooks for the grpcobs stack, out of its types' method sets.
-type hooks = signal.Embed
+// side is what a Server or a Client is (signal.Side).
+type side = signal.Side[*callLogger]
+
+func newSide(logger logrus.FieldLogger, isClient bool, opts []Option) *side {
+	l := newCallLogger(logger, isClient, opts)
+	return signal.NewSide(l, signal.Sides(l.traits(), l.start))
+}
 
 // traits is what logging tells the grpcobs stack: it runs after tracing and metrics (its
 // fields read the span and the baggage), reads no message durations, and follows its status

@@ -3,9 +3,7 @@ package logging
 import (
 	"context"
 
-	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/sirupsen/logrus"
 )
 
@@ -13,26 +11,17 @@ import (
 // outcome, the peer's address and the ids of the server span. It is an
 // interceptors.ServerReportable: give it to interceptors.ServerOptions after tracing, so that
 // the span is in the context when the call's lines are built.
-type Server struct {
-	hooks
-	log *callLogger
-}
-
-var _ interceptors.ServerReportable = (*Server)(nil)
+type Server side
 
 // NewServer returns a Server that logs through logger: a *logrus.Logger, a *logrus.Entry whose
 // fields every line carries, or any logrus.FieldLogger (as health.WithLogger and
 // InterceptorLogger take); logrus.StandardLogger() when nil.
 func NewServer(logger logrus.FieldLogger, opts ...Option) *Server {
-	l := newCallLogger(logger, false, opts)
-	return &Server{hooks: signal.NewEmbed(signal.Hooks{Traits: l.traits(), Server: l.start}), log: l}
+	return (*Server)(newSide(logger, false, opts))
 }
 
 // ServerReporter starts logging a server call. The context it returns carries the call, for
 // FromContext and AddFields. A nil Server logs nothing.
 func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	if s == nil {
-		return mw.NoopReporter{}, ctx
-	}
-	return s.log.start(ctx, signal.Call{Meta: meta})
+	return (*side)(s).Report(ctx, meta, false)
 }

@@ -28,10 +28,7 @@ import (
 // ends, with code CANCELED or DEADLINE_EXCEEDED. A method that is not known (see the package
 // doc) gets grpc_service and grpc_method "other", so calls to arbitrary method strings cannot
 // add series.
-type ClientMetrics struct {
-	hooks
-	core *core
-}
+type ClientMetrics signalSide
 
 var (
 	_ prometheus.Collector          = (*ClientMetrics)(nil)
@@ -41,8 +38,7 @@ var (
 // NewClientMetrics returns the metrics of a gRPC client. An option it cannot use makes
 // registering it fail: see Option.
 func NewClientMetrics(opts ...Option) *ClientMetrics {
-	c := newCore(clientSide, opts)
-	return &ClientMetrics{hooks: newHooks(c), core: c}
+	return (*ClientMetrics)(newSide(clientSide, opts))
 }
 
 // ClientReporter counts a call in and returns the Reporter that counts the rest of it; the
@@ -58,9 +54,4 @@ func (m *ClientMetrics) Describe(ch chan<- *prometheus.Desc) { m.coreOrNil().des
 // Collect sends every series.
 func (m *ClientMetrics) Collect(ch chan<- prometheus.Metric) { m.coreOrNil().collect(ch) }
 
-func (m *ClientMetrics) coreOrNil() *core {
-	if m == nil {
-		return nil
-	}
-	return m.core
-}
+func (m *ClientMetrics) coreOrNil() *core { return (*signalSide)(m).Core() }

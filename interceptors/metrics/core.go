@@ -56,13 +56,16 @@ func (c *core) startAlone(ctx context.Context, meta interceptors.CallMeta) (inte
 	return c.start(ctx, signal.Call{Meta: meta, Known: c.methods.servers.Known(meta.Service, meta.Method)})
 }
 
-// hooks carries the signal's hooks for the grpcobs stack, out of its types' method sets.
-type hooks = signal.Embed
+// signalSide is what ServerMetrics and ClientMetrics are (signal.Side).
+type signalSide = signal.Side[*core]
 
-// newHooks returns c's hooks, for either side: metrics runs after tracing (exemplars read the
-// span), counts attempts with WithAttempts, and reads no message durations unless a
-// per-message histogram is on.
-func newHooks(c *core) hooks {
+// newSide returns the metrics of one side: they run after tracing (exemplars read the span),
+// count attempts with WithAttempts, and read no message durations unless a per-message
+// histogram is on.
+func newSide(s side, opts []Option) *signalSide {
+	c := newCore(s, opts)
 	t := signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: c.vecs.msgSend == nil && c.vecs.msgRecv == nil, WantsAttempts: c.vecs.attempts != nil}
-	return signal.NewEmbed(signal.Hooks{Traits: t, Server: c.start, Client: c.start, UseKnown: c.methods.useKnown})
+	h := signal.Sides(t, c.start)
+	h.UseKnown = c.methods.useKnown
+	return signal.NewSide(c, h)
 }

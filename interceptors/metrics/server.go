@@ -26,10 +26,7 @@ import (
 // call's span is sampled and that code's counter, or that bucket, has had no exemplar for the
 // exemplar interval (see WithExemplarInterval). A method that is not known gets grpc_service
 // and grpc_method "other": see InitializeMetrics and the package doc.
-type ServerMetrics struct {
-	hooks
-	core *core
-}
+type ServerMetrics signalSide
 
 var (
 	_ prometheus.Collector          = (*ServerMetrics)(nil)
@@ -39,8 +36,7 @@ var (
 // NewServerMetrics returns the metrics of a gRPC server. An option it cannot use makes
 // registering it fail: see Option.
 func NewServerMetrics(opts ...Option) *ServerMetrics {
-	c := newCore(serverSide, opts)
-	return &ServerMetrics{hooks: newHooks(c), core: c}
+	return (*ServerMetrics)(newSide(serverSide, opts))
 }
 
 // ServiceInfoProvider lists the services registered on a server; *grpc.Server is one.
@@ -59,10 +55,9 @@ type ServiceInfoProvider interface {
 // at the first call to a method not known otherwise (grpc-go takes no registration once a
 // server serves); it is not read again after that. A nil server is ignored.
 func (m *ServerMetrics) InitializeMetrics(server ServiceInfoProvider) {
-	if m == nil || m.core == nil || server == nil {
-		return
+	if c := m.coreOrNil(); c != nil && server != nil {
+		c.methods.register(server)
 	}
-	m.core.methods.register(server)
 }
 
 // ServerReporter counts a call in and returns the Reporter that counts the rest of it; the
@@ -78,9 +73,4 @@ func (m *ServerMetrics) Describe(ch chan<- *prometheus.Desc) { m.coreOrNil().des
 // Collect sends every series.
 func (m *ServerMetrics) Collect(ch chan<- prometheus.Metric) { m.coreOrNil().collect(ch) }
 
-func (m *ServerMetrics) coreOrNil() *core {
-	if m == nil {
-		return nil
-	}
-	return m.core
-}
+func (m *ServerMetrics) coreOrNil() *core { return (*signalSide)(m).Core() }

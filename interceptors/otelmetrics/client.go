@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 )
 
 // Client records the calls a gRPC client makes as OpenTelemetry metrics. It is an
@@ -15,19 +14,11 @@ import (
 // with the server.address and server.port of the target the connection was created with; with
 // WithA66, grpc.client.call.duration, as grpc-go's stats/opentelemetry plugin does, with
 // grpc.target, and, with WithAttempts too, the plugin's grpc.client.attempt.* metrics.
-type Client struct {
-	hooks
-	core *core
-}
-
-var _ interceptors.ClientReportable = (*Client)(nil)
+type Client side
 
 // NewClient returns the client side of the metrics. Without options it records the semantic
 // conventions' metrics through the global meter provider. It never fails: see Option.
-func NewClient(opts ...Option) *Client {
-	c := newCore(opts, true)
-	return &Client{hooks: signal.NewEmbed(signal.Hooks{Traits: c.traits(), Client: c.start}), core: c}
-}
+func NewClient(opts ...Option) *Client { return (*Client)(newSide(opts, true)) }
 
 // ClientReporter begins recording a call and returns the Reporter that records its end; the
 // context is returned unchanged. Called by other interceptors than grpcobs', it does not know
@@ -35,12 +26,5 @@ func NewClient(opts ...Option) *Client {
 // grpcobs stack gives the connection: the measurement carries server.address and
 // server.port, or, under A66, grpc.target, of the target it was created with.)
 func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return cl.coreOrNil().start(ctx, signal.Alone(meta))
-}
-
-func (cl *Client) coreOrNil() *core {
-	if cl == nil {
-		return nil
-	}
-	return cl.core
+	return (*side)(cl).Report(ctx, meta, true)
 }

@@ -13,8 +13,13 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// hooks carries the signal's hooks for the grpcobs stack, out of its types' method sets.
-type hooks = signal.Embed
+// side is what a Server or a Client is (signal.Side).
+type side = signal.Side[*core]
+
+func newSide(opts []Option, isClient bool) *side {
+	c := newCore(opts, isClient)
+	return signal.NewSide(c, signal.Sides(c.traits(), c.start))
+}
 
 // traits is what otelmetrics tells the grpcobs stack: it runs after tracing (the SDK's
 // exemplars read the span from the context), reads no message durations, follows its status

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 )
 
 // Server records the calls a gRPC server handles as OpenTelemetry metrics. It is an
@@ -14,29 +13,14 @@ import (
 // By default it records rpc.server.call.duration, as the semantic conventions v1.43.0 say
 // (see the package documentation); with WithA66, grpc.server.call.started and
 // grpc.server.call.duration, as grpc-go's stats/opentelemetry plugin does.
-type Server struct {
-	hooks
-	core *core
-}
-
-var _ interceptors.ServerReportable = (*Server)(nil)
+type Server side
 
 // NewServer returns the server side of the metrics. Without options it records the semantic
 // conventions' metrics through the global meter provider. It never fails: see Option.
-func NewServer(opts ...Option) *Server {
-	c := newCore(opts, false)
-	return &Server{hooks: signal.NewEmbed(signal.Hooks{Traits: c.traits(), Server: c.start}), core: c}
-}
+func NewServer(opts ...Option) *Server { return (*Server)(newSide(opts, false)) }
 
 // ServerReporter begins recording a call and returns the Reporter that records its end, with
 // the duration it is given; the context is returned unchanged.
 func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return s.coreOrNil().start(ctx, signal.Alone(meta))
-}
-
-func (s *Server) coreOrNil() *core {
-	if s == nil {
-		return nil
-	}
-	return s.core
+	return (*side)(s).Report(ctx, meta, false)
 }

@@ -13,20 +13,11 @@ import (
 
 // Client traces the calls a gRPC client makes. It is an interceptors.ClientReportable: put it
 // first in interceptors.DialOptions.
-type Client struct {
-	hooks
-	core *core
-}
-
-var _ interceptors.ClientReportable = (*Client)(nil)
+type Client side
 
 // NewClient returns the client side of tracing. Without options it traces every call, with
 // the global tracer provider and W3C Trace Context and Baggage propagation.
-func NewClient(opts ...Option) *Client {
-	cl := &Client{core: newCore(opts, true)}
-	cl.hooks = signal.NewEmbed(signal.Hooks{Traits: cl.core.traits(), Client: cl.start})
-	return cl
-}
+func NewClient(opts ...Option) *Client { return (*Client)(newSide(opts, true)) }
 
 // ClientReporter starts a CLIENT span, the child of the span in ctx, and injects its trace
 // context and ctx's baggage into the outgoing metadata (keeping the metadata already there).
@@ -35,7 +26,7 @@ func NewClient(opts ...Option) *Client {
 // interceptors than grpcobs', it does not know the connection, so the span has no
 // server.address.
 func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return cl.start(ctx, signal.Alone(meta))
+	return (*side)(cl).Report(ctx, meta, true)
 }
 
 // start starts a client call's span. From the grpcobs stack, the call has its connection (the
@@ -45,8 +36,8 @@ func (cl *Client) ClientReporter(ctx context.Context, meta interceptors.CallMeta
 // WithAttemptSpans, a call whose span records injects nothing itself, since each attempt
 // injects its own span's trace context (StartAttempt) into the context grpc-go builds the
 // attempt's headers from.
-func (cl *Client) start(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
-	c, meta, startTime, recorded := cl.core, call.Meta, call.Start, call.Attempts != nil
+func (c *core) startClient(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
+	meta, startTime, recorded := call.Meta, call.Start, call.Attempts != nil
 	var span trace.Span
 	var attempt *attemptMethod
 	if c.traced(ctx, meta) {

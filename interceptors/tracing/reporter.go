@@ -12,8 +12,17 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// hooks carries the signal's hooks for the grpcobs stack, out of its types' method sets.
-type hooks = signal.Embed
+// side is what a Server or a Client is (signal.Side).
+type side = signal.Side[*core]
+
+func newSide(opts []Option, isClient bool) *side {
+	c := newCore(opts, isClient)
+	start := c.startServer
+	if isClient {
+		start = c.startClient
+	}
+	return signal.NewSide(c, signal.Sides(c.traits(), start))
+}
 
 // traits is what tracing tells the grpcobs stack: it runs first, reads no message durations,
 // and follows its status policy.

@@ -16,20 +16,11 @@ import (
 // Server traces the calls a gRPC server receives. It is an interceptors.ServerReportable: put
 // it first in interceptors.ServerOptions, so that the signals after it see the span and the
 // baggage in the context.
-type Server struct {
-	hooks
-	core *core
-}
-
-var _ interceptors.ServerReportable = (*Server)(nil)
+type Server side
 
 // NewServer returns the server side of tracing. Without options it traces every call, with
 // the global tracer provider and W3C Trace Context and Baggage propagation.
-func NewServer(opts ...Option) *Server {
-	s := &Server{core: newCore(opts, false)}
-	s.hooks = signal.NewEmbed(signal.Hooks{Traits: s.core.traits(), Server: s.start})
-	return s
-}
+func NewServer(opts ...Option) *Server { return (*Server)(newSide(opts, false)) }
 
 // serverCall is one traced server call: its reporter, and room for its span's connection
 // attributes, in one allocation, made only for a span that records.
@@ -44,14 +35,14 @@ type serverCall struct {
 // the signals after tracing see both. A filtered or unsampled call gets no span and a no-op
 // Reporter (never nil), but its context still carries what was extracted.
 func (s *Server) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
-	return s.start(ctx, signal.Alone(meta))
+	return (*side)(s).Report(ctx, meta, false)
 }
 
 // start starts a server call's span. From the grpcobs stack, the call has its start time: the
 // span starts then and ends at that time plus the duration given to PostCall, so that the
 // span, the histogram and the log line carry one duration.
-func (s *Server) start(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
-	c, meta, startTime := s.core, call.Meta, call.Start
+func (c *core) startServer(ctx context.Context, call signal.Call) (interceptors.Reporter, context.Context) {
+	meta, startTime := call.Meta, call.Start
 	carrier := c.newIncomingCarrier(ctx)
 	trusted := c.publicEndpoint == nil || !c.publicEndpoint(ctx, meta)
 	var caller trace.SpanContext

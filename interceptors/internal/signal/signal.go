@@ -69,10 +69,55 @@ type Hooks struct {
 // unexported, satisfies Signal without showing in the type's documentation.
 type Embed struct{ hooks Hooks }
 
+// Sides returns the Hooks of a signal that starts a call the same way on either side.
+func Sides(t Traits, start StartFunc) Hooks {
+	return Hooks{Traits: t, Server: start, Client: start}
+}
+
 // NewEmbed returns the Embed of h.
 func NewEmbed(h Hooks) Embed { return Embed{hooks: h} }
 
 func (e Embed) signalHooks() Hooks { return e.hooks }
+
+// Side is the one shape of a grpcobs signal's Server and Client: the hooks and the signal's
+// core C. A signal package declares type side = signal.Side[*core] and each of its types as
+// type Server side: a defined type, so Side's methods stay out of its method set while the
+// hooks' unexported one is promoted. A nil or zero Side records nothing.
+type Side[C any] struct {
+	embed
+	core C
+}
+
+type embed = Embed
+
+// NewSide returns the Side of core, with hooks h.
+func NewSide[C any](core C, h Hooks) *Side[C] {
+	return &Side[C]{embed: NewEmbed(h), core: core}
+}
+
+// Core returns the core, or its zero value for a nil Side.
+func (s *Side[C]) Core() (c C) {
+	if s != nil {
+		c = s.core
+	}
+	return c
+}
+
+// Report is the signal's public ServerReporter (isClient false) or ClientReporter: the call as
+// seen outside a grpcobs stack (Alone), started as the stack would start it.
+func (s *Side[C]) Report(ctx context.Context, meta mw.CallMeta, isClient bool) (mw.Reporter, context.Context) {
+	var start StartFunc
+	if s != nil {
+		start = s.hooks.Server
+		if isClient {
+			start = s.hooks.Client
+		}
+	}
+	if start == nil {
+		return mw.NoopReporter{}, ctx
+	}
+	return start(ctx, Alone(meta))
+}
 
 // Signal is implemented by grpcobs' own reportables, through Embed.
 type Signal interface{ signalHooks() Hooks }
