@@ -118,7 +118,7 @@ func (s *clientStream) SendMsg(m any) error {
 		// "max retries exhausted: … EOF") is an error the caller gets, code Unknown.
 		s.end(opNeutral, nil)
 	default:
-		s.end(opObserved, err)
+		s.end(opSendFailed, err)
 	}
 	return err
 }

@@ -47,6 +47,10 @@ const (
 	opProgress
 	// opObserved: the caller got the call's status (err; nil for OK).
 	opObserved
+	// opSendFailed: SendMsg returned a status (err), as grpc-go does when the client itself
+	// ended the stream. A RecvMsg after it may return another status (the one that came in
+	// from the server): if the caller reads one, that one is the call's.
+	opSendFailed
 )
 
 // callAction is what the adapter must do after an input.
@@ -79,6 +83,8 @@ func (c *clientCall) end(r opResult, err error) callAction {
 		c.state, c.err, c.observed = callEnding, err, true
 	case r == opProgress && c.state == callPending:
 		c.state, c.err, c.stale = callOpen, nil, true
+	case r == opSendFailed && !c.observed:
+		c.state, c.err, c.confirmed = callEnding, err, false
 	case c.state == callUnread:
 		// The caller is still reading (a buffered message, Header, CloseSend): the grace
 		// starts again from its last operation.

@@ -187,7 +187,10 @@ type fakeWorld struct {
 	mu       sync.Mutex
 	log      []string
 	live     []*fakeStream // streams not yet finished
-	observed error         // the first status the caller got before the call ended (errNone until then)
+	observed error         // the first status RecvMsg gave the caller before the call ended (errNone until then)
+	// sendObserved is the last status a failed SendMsg gave the caller before the call ended:
+	// the call's, unless the caller then reads one with RecvMsg.
+	sendObserved error
 	rec      *lifecycleRecorder
 
 	retryInside     bool
@@ -252,7 +255,7 @@ var errNone = errors.New("nothing observed")
 var errRetriesExhausted = fmt.Errorf("max retries exhausted: failed after 3 attempts: %w", io.EOF)
 
 func newFakeWorld(seed uint64) *fakeWorld {
-	w := &fakeWorld{rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), observed: errNone}
+	w := &fakeWorld{rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), observed: errNone, sendObserved: errNone}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	w.retryInside = w.chance(0.4, "retry interceptor inside the stack")
 	w.failCreations = w.intn(3, "failed creations")
@@ -368,6 +371,22 @@ func (w *fakeWorld) observe(endedBefore, graced bool, err error) {
 	}
 }
 
+// observeSend notes a status a failed SendMsg gave the caller, as observe does.
+func (w *fakeWorld) observeSend(endedBefore, graced bool, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if endedBefore {
+		w.log = append(w.log, "send failed after the end: "+status.Code(err).String())
+		if w.observed == errNone && w.sendObserved == errNone && !graced {
+			w.violations = append(w.violations, fmt.Sprintf("the call ended before the caller's send failed (%v), with no grace ended", status.Code(err)))
+		}
+		return
+	}
+	if w.observed == errNone {
+		w.sendObserved = err
+	}
+}
+
 // gracesEnded is how many graces the schedule has ended so far.
 func (w *fakeWorld) gracesEnded() int {
 	w.mu.Lock()
@@ -379,10 +398,13 @@ func (w *fakeWorld) gracesEnded() int {
 // its stream was finished with.
 func (w *fakeWorld) expected() codes.Code {
 	w.mu.Lock()
-	observed := w.observed
+	observed, sendObserved := w.observed, w.sendObserved
 	w.mu.Unlock()
 	if observed != errNone {
 		return status.Code(observed)
+	}
+	if sendObserved != errNone {
+		return status.Code(sendObserved)
 	}
 	s := w.current()
 	s.mu.Lock()
@@ -556,6 +578,14 @@ func (s *fakeStream) takeHanded(reported bool) {
 func (s *fakeStream) SendMsg(any) error {
 	s.w.point("SendMsg")
 	if done, err := s.isFinished(); done {
+		s.mu.Lock()
+		statusIn := s.statusIn
+		s.mu.Unlock()
+		if statusIn && s.w.chance(0.5, "SendMsg returns the finish") {
+			// grpc-go's SendMsg returns the error of a client-side end (a new attempt the
+			// closing connection refused) while RecvMsg returns the status that came in.
+			return err
+		}
 		if err == errRetriesExhausted {
 			return err // grpc-go's SendMsg returns its retry policy's error
 		}
@@ -670,8 +700,12 @@ func (w *fakeWorld) callerOps(cs grpc.ClientStream, desc *grpc.StreamDesc) {
 	for range sends {
 		before, graced := w.rec.messages.Load(), w.gracesEnded() > 0
 		if err := cs.SendMsg(struct{}{}); err != nil && err != io.EOF { // grpc-go's convention: by identity
-			w.observe(w.rec.messages.Load() == before, graced, err)
-			return
+			w.observeSend(w.rec.messages.Load() == before, graced, err)
+			// grpc-go says that status is the call's; much code reads RecvMsg's all the same.
+			if !w.chance(0.5, "caller reads the status after a failed send") {
+				return
+			}
+			break
 		}
 		w.point("between sends")
 	}

@@ -9,9 +9,10 @@ import (
 // The machine's transitions, one line of inputs each, as docs/DESIGN.md's table gives them.
 // Inputs: c+ / c! (created / creation failed), b (an operation begins), p / n / o / x (it ends
 // with a message, neutrally, observing OK, observing an error), t / f (a tentative / final
-// finish), d (the caller's context ends), g (the grace for an unread finish ends).
+// finish), d (the caller's context ends), g (the grace for an unread finish ends); s (it
+// ends: SendMsg failed).
 func TestClientCallTransitions(t *testing.T) {
-	errFinish, errOp, errCtx := errors.New("finish"), errors.New("op"), errors.New("ctx")
+	errFinish, errOp, errCtx, errSend := errors.New("finish"), errors.New("op"), errors.New("ctx"), errors.New("send")
 	for _, tc := range []struct {
 		inputs string
 		end    int   // the input after which the call ends, -1 for never
@@ -38,6 +39,10 @@ func TestClientCallTransitions(t *testing.T) {
 		{"c+ b t d n g", 5, errFinish, -1}, // the context ends while an operation runs
 		{"c+ b o t f d", 2, nil, -1},       // inputs after the end are ignored
 		{"c+ b p b p", -1, nil, -1},        // a live stream with nothing pending: no end, no watch
+		{"c+ b s g", 3, errSend, -1},       // a failed send whose caller reads nothing more
+		{"c+ b s b x", 4, errOp, -1},       // ... or reads another status: that one is the call's
+		{"c+ f b s b x", 5, errOp, -1},     // ... also after a finish
+		{"c+ f b s g", 4, errSend, -1},     // the send's status, not the finish's, when nothing is read
 	} {
 		t.Run(tc.inputs, func(t *testing.T) {
 			var c clientCall
@@ -61,6 +66,8 @@ func TestClientCallTransitions(t *testing.T) {
 					act = c.end(opObserved, nil)
 				case "x":
 					act = c.end(opObserved, errOp)
+				case "s":
+					act = c.end(opSendFailed, errSend)
 				case "t":
 					act = c.finish(errFinish, false)
 				case "f":
