@@ -43,8 +43,9 @@ cat <<EOT
     (Prometheus' web UI needs npm to build, which a Go build does not run: its HTTP API answers
     in JSON, e.g. http://$PROM/api/v1/query?query=grpc_server_handled_total)
 
-    gRPC             $GRPC   e.g. grpcurl -plaintext $GRPC list
-                                  grpc_health_probe -addr $GRPC -service readiness
+    gRPC             $GRPC   e.g. .bin/grpcurl -plaintext $GRPC list
+                                  .bin/grpc_health_probe -addr $GRPC -service readiness
+                                  (make built both into .bin/, which is not on your PATH)
     the client's calls, one line each: $SHOWN/up-client.out; its logs: $SHOWN/up-client.log;
     the server's logs: $SHOWN/server.log; to see an outage: kill $upstream_pid (the upstream)
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Checks `make up` (examples/up.sh, with its programs already built by make): started in a
 # session of its own, as a terminal would run it, it prints its URLs; each answers 200; the
-# client's traffic has calls that succeeded, failed (each labelled as expected) and were
-# retried; then a Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops
-# every process, the URLs stop answering, the client's last lines (its counts) are in its
-# output, and the script exits 0.
+# grpcurl and grpc_health_probe commands it prints run as printed; the client's traffic has
+# calls that succeeded, failed (each labelled as expected) and were retried; then a Ctrl-C
+# (SIGINT to the whole process group, as a terminal sends it) stops every process, the URLs
+# stop answering, the client's last lines (its counts) are in its output, and the script
+# exits 0.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -41,6 +42,15 @@ for url in "${urls[@]}"; do
 	[ "$code" = 200 ] || fail "GET $url: HTTP $code, want 200"
 done
 echo "up-check: ${#urls[@]} URLs answered 200"
+
+# The gRPC commands it suggests work as printed, from the repository's root, with .bin/ off
+# the PATH.
+mapfile -t cmds < <(grep -oE '\.bin/(grpcurl|grpc_health_probe) [^(]*' "$work/out" | sed 's/ *$//')
+[ "${#cmds[@]}" -ge 2 ] || fail "printed ${#cmds[@]} grpcurl or grpc_health_probe commands, want 2"
+for cmd in "${cmds[@]}"; do
+	(cd "$ROOT" && PATH=/usr/bin:/bin bash -c "$cmd") >/dev/null 2>&1 || fail "the command it printed failed: $cmd"
+done
+echo "up-check: ${#cmds[@]} gRPC commands ran as printed"
 
 # The client's mix, once a round has gone by: OK, failed on purpose, retried, failed by the server.
 for _ in $(seq 1 100); do
