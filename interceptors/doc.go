@@ -47,6 +47,19 @@
 //	conn, err := grpc.NewClient(target, append(stack.DialOptions(tracing.NewClient(), clientMetrics),
 //		grpc.WithTransportCredentials(creds))...)
 //
+// # Options
+//
+// Every grpcobs package takes the same rule for options. A nil option, or an option given a
+// nil value, is ignored: the default stays. An option given a value its constructor cannot use
+// is an error that names the option, such as "interceptors.WithKnownMethods: "Echo" is not a
+// full method name", returned before the first call; nothing panics and nothing is only
+// logged. NewStack, NewStatusPolicy and statuspage.New return it. metrics.ServerMetrics and
+// metrics.ClientMetrics return it from Register, where a Prometheus collector is checked (their
+// constructors keep go-grpc-middleware's signature). Tracing, OpenTelemetry metrics and logging
+// take no value they cannot use, so their constructors return no error. Signals of one stack
+// given different status policies are no option value but a wiring mistake: the stack's
+// constructors, which return no error, panic on it, naming the signals and the codes.
+//
 // # The first law
 //
 // The stack never changes the call: the caller and the handler see what they see bare, codes,

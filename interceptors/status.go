@@ -2,6 +2,7 @@ package interceptors
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"google.golang.org/grpc/codes"
@@ -51,18 +52,21 @@ func defaultIsError(isClient bool, code codes.Code) bool {
 }
 
 // StatusPolicyOption changes a StatusPolicy.
-type StatusPolicyOption func(*StatusPolicy)
+type StatusPolicyOption func(*StatusPolicy) error
 
-// NewStatusPolicy returns the default policy with opts applied in order. It panics on OK,
-// which is never an error, and on a code outside gRPC's range, naming the option.
-func NewStatusPolicy(opts ...StatusPolicyOption) StatusPolicy {
+// NewStatusPolicy returns the default policy with opts applied in order. It fails on OK, which
+// is never an error, and on a code outside gRPC's range, naming the option.
+func NewStatusPolicy(opts ...StatusPolicyOption) (StatusPolicy, error) {
 	p := DefaultStatusPolicy()
 	for _, o := range opts {
-		if o != nil {
-			o(&p)
+		if o == nil {
+			continue
+		}
+		if err := o(&p); err != nil {
+			return DefaultStatusPolicy(), err
 		}
 	}
-	return p
+	return p, nil
 }
 
 // NotErrorsOnServer makes codes not errors on the server, for example codes.Unimplemented on a
@@ -84,12 +88,13 @@ func NotErrorsOnClient(cs ...codes.Code) StatusPolicyOption {
 }
 
 func setCodes(option string, cs []codes.Code, isClient, isError bool) StatusPolicyOption {
-	for _, c := range cs {
-		if c == codes.OK || int(c) >= numCodes {
-			panic(fmt.Sprintf("interceptors.%s: %v is not a code a policy can change (CANCELLED to UNAUTHENTICATED)", option, c))
+	cs = slices.Clone(cs)
+	return func(p *StatusPolicy) error {
+		for _, c := range cs {
+			if c == codes.OK || int(c) >= numCodes {
+				return fmt.Errorf("interceptors.%s: %v is not a code a policy can change (CANCELLED to UNAUTHENTICATED)", option, c)
+			}
 		}
-	}
-	return func(p *StatusPolicy) {
 		for _, c := range cs {
 			departs := isError != defaultIsError(isClient, c)
 			if isClient {
@@ -98,6 +103,7 @@ func setCodes(option string, cs []codes.Code, isClient, isError bool) StatusPoli
 				p.server[c] = departs
 			}
 		}
+		return nil
 	}
 }
 

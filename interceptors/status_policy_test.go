@@ -19,7 +19,7 @@ import (
 )
 
 func TestStatusPolicyOptionsChangeOnlyTheirSide(t *testing.T) {
-	p := interceptors.NewStatusPolicy(
+	p := mustPolicy(t,
 		interceptors.NotErrorsOnClient(codes.NotFound),
 		interceptors.NotErrorsOnServer(codes.Unimplemented),
 		interceptors.ErrorsOnServer(codes.ResourceExhausted),
@@ -45,7 +45,7 @@ func TestStatusPolicyOptionsChangeOnlyTheirSide(t *testing.T) {
 	if !p.IsError(false, codes.Code(42)) {
 		t.Error("an out-of-range code must stay an error")
 	}
-	if p == def || interceptors.NewStatusPolicy() != def || (interceptors.StatusPolicy{}) != def {
+	if p == def || mustPolicy(t) != def || (interceptors.StatusPolicy{}) != def {
 		t.Error("policies must compare by the codes they call errors")
 	}
 }
@@ -56,17 +56,17 @@ func TestStatusPoliciesThatDecideAlikeAreEqual(t *testing.T) {
 	def := interceptors.DefaultStatusPolicy()
 	for name, p := range map[string]interceptors.StatusPolicy{
 		"StatusPolicy{}":                        {},
-		"ErrorsOnServer(Internal)":              interceptors.NewStatusPolicy(interceptors.ErrorsOnServer(codes.Internal)),
-		"NotErrorsOnServer(NotFound)":           interceptors.NewStatusPolicy(interceptors.NotErrorsOnServer(codes.NotFound)),
-		"NotErrorsOnServer then ErrorsOnServer": interceptors.NewStatusPolicy(interceptors.NotErrorsOnServer(codes.Unavailable), interceptors.ErrorsOnServer(codes.Unavailable)),
-		"ErrorsOnServer then NotErrorsOnServer": interceptors.NewStatusPolicy(interceptors.ErrorsOnServer(codes.Aborted), interceptors.NotErrorsOnServer(codes.Aborted)),
+		"ErrorsOnServer(Internal)":              mustPolicy(t, interceptors.ErrorsOnServer(codes.Internal)),
+		"NotErrorsOnServer(NotFound)":           mustPolicy(t, interceptors.NotErrorsOnServer(codes.NotFound)),
+		"NotErrorsOnServer then ErrorsOnServer": mustPolicy(t, interceptors.NotErrorsOnServer(codes.Unavailable), interceptors.ErrorsOnServer(codes.Unavailable)),
+		"ErrorsOnServer then NotErrorsOnServer": mustPolicy(t, interceptors.ErrorsOnServer(codes.Aborted), interceptors.NotErrorsOnServer(codes.Aborted)),
 	} {
 		if p != def {
 			t.Errorf("%s != DefaultStatusPolicy(): %v", name, p)
 		}
 	}
-	relaxed := interceptors.NewStatusPolicy(interceptors.NotErrorsOnClient(codes.NotFound))
-	if again := interceptors.NewStatusPolicy(interceptors.NotErrorsOnClient(codes.NotFound, codes.NotFound)); again != relaxed {
+	relaxed := mustPolicy(t, interceptors.NotErrorsOnClient(codes.NotFound))
+	if again := mustPolicy(t, interceptors.NotErrorsOnClient(codes.NotFound, codes.NotFound)); again != relaxed {
 		t.Errorf("the same policy built twice differs: %v, %v", relaxed, again)
 	}
 }
@@ -107,24 +107,40 @@ func TestStackTakesTheZeroAndTheDefaultPolicyAsOne(t *testing.T) {
 	}
 }
 
+// A code a policy cannot change is an error of NewStatusPolicy that names the option.
 func TestStatusPolicyRefusesCodesItCannotChange(t *testing.T) {
-	for _, c := range []codes.Code{codes.OK, codes.Code(17)} {
-		func() {
-			defer func() {
-				msg, _ := recover().(string)
-				if !strings.Contains(msg, "interceptors.NotErrorsOnClient") {
-					t.Errorf("NotErrorsOnClient(%v) panicked with %q, want a message naming the option", c, msg)
-				}
-			}()
-			interceptors.NotErrorsOnClient(c)
-		}()
+	for _, tc := range []struct {
+		name string
+		opt  func(...codes.Code) interceptors.StatusPolicyOption
+	}{
+		{"NotErrorsOnClient", interceptors.NotErrorsOnClient},
+		{"NotErrorsOnServer", interceptors.NotErrorsOnServer},
+		{"ErrorsOnServer", interceptors.ErrorsOnServer},
+	} {
+		for _, c := range []codes.Code{codes.OK, codes.Code(17)} {
+			p, err := interceptors.NewStatusPolicy(tc.opt(codes.NotFound, c))
+			want := fmt.Sprintf("interceptors.%s: %v is not a code a policy can change", tc.name, c)
+			if err == nil || !strings.Contains(err.Error(), want) || p != interceptors.DefaultStatusPolicy() {
+				t.Errorf("NewStatusPolicy(%s(NotFound, %v)) = %v, %v; want the default policy and an error containing %q", tc.name, c, p, err, want)
+			}
+		}
 	}
+}
+
+// mustPolicy is NewStatusPolicy for options that are known good.
+func mustPolicy(t testing.TB, opts ...interceptors.StatusPolicyOption) interceptors.StatusPolicy {
+	t.Helper()
+	p, err := interceptors.NewStatusPolicy(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // Signals of one stack that follow different policies are a wiring mistake, refused when the
 // stack is built.
 func TestStackRefusesSignalsWithDifferentStatusPolicies(t *testing.T) {
-	relaxed := interceptors.NewStatusPolicy(interceptors.NotErrorsOnClient(codes.NotFound))
+	relaxed := mustPolicy(t, interceptors.NotErrorsOnClient(codes.NotFound))
 	defer func() {
 		msg, _ := recover().(string)
 		if !strings.Contains(msg, "interceptors.DialOptions") || !strings.Contains(msg, "different status policies") {
@@ -144,7 +160,7 @@ func TestStackRefusesSignalsWithDifferentStatusPolicies(t *testing.T) {
 
 // One policy, given to every signal, decides span status and log level alike.
 func TestOneStatusPolicyDrivesSpanStatusAndLogLevel(t *testing.T) {
-	relaxed := interceptors.NewStatusPolicy(interceptors.NotErrorsOnClient(codes.NotFound))
+	relaxed := mustPolicy(t, interceptors.NotErrorsOnClient(codes.NotFound))
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	t.Cleanup(func() { _ = tp.Shutdown(t.Context()) })

@@ -19,7 +19,7 @@ func TestDefaultStatusPolicyIsTheOTelConvention(t *testing.T) {
 	for name, p := range map[string]interceptors.StatusPolicy{
 		"DefaultStatusPolicy()": interceptors.DefaultStatusPolicy(),
 		"StatusPolicy{}":        {},
-		"NewStatusPolicy()":     interceptors.NewStatusPolicy(),
+		"NewStatusPolicy()":     mustPolicy(t),
 	} {
 		for c := codes.OK; c <= codes.Unauthenticated; c++ {
 			if got, want := p.IsError(true, c), c != codes.OK; got != want {

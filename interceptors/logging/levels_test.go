@@ -60,7 +60,10 @@ func TestPolicyLevel(t *testing.T) {
 			t.Errorf("client PolicyLevel(%v) = %v, want %v", code, got, want)
 		}
 	}
-	relaxed := interceptors.NewStatusPolicy(interceptors.NotErrorsOnClient(codes.NotFound), interceptors.ErrorsOnServer(codes.ResourceExhausted))
+	relaxed, err := interceptors.NewStatusPolicy(interceptors.NotErrorsOnClient(codes.NotFound), interceptors.ErrorsOnServer(codes.ResourceExhausted))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := logging.PolicyLevel(relaxed, true, codes.NotFound); got != logrus.WarnLevel {
 		t.Errorf("client NotFound under NotErrorsOnClient(NotFound) at %v, want warn", got)
 	}

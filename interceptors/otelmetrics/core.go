@@ -2,14 +2,12 @@ package otelmetrics
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/internal/boundedcache"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -42,9 +40,6 @@ type core struct {
 
 func newCore(opts []Option, isClient bool) *core {
 	o := newOptions(opts)
-	if o.attempts && !o.a66 {
-		otel.Handle(errors.New("otelmetrics.WithAttempts: ignored without otelmetrics.WithA66: the semantic conventions define no attempt metrics"))
-	}
 	conv := newConventions(o)
 	attempts := o.attempts && isClient && conv&conventionsA66 != 0
 	c := &core{isClient: isClient, policy: o.policy, conv: conv, attempts: attempts, meters: newMeterSource(o.meterProvider, conv, isClient, attempts)}

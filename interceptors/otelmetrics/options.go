@@ -82,7 +82,7 @@ func WithA66() Option {
 //
 // It does nothing on a Server (both sides take the same options), and nothing in the default
 // semantic-conventions family, which defines no attempt metrics: without WithA66 no stats
-// handler is installed, and the option is reported to otel.Handle, naming it. Default: off.
+// handler is installed. Default: off.
 func WithAttempts() Option {
 	return func(o *options) { o.attempts = true }
 }

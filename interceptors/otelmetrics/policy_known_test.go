@@ -51,7 +51,10 @@ func TestRegisteredAndListedMethodsAreKnown(t *testing.T) {
 
 // error.type follows the status policy the signal is given.
 func TestErrorTypeFollowsTheStatusPolicy(t *testing.T) {
-	relaxed := interceptors.NewStatusPolicy(interceptors.NotErrorsOnClient(codes.NotFound))
+	relaxed, err := interceptors.NewStatusPolicy(interceptors.NotErrorsOnClient(codes.NotFound))
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := startStack(t, stackConfig{options: []otelmetrics.Option{otelmetrics.WithStatusPolicy(relaxed)}})
 	for _, code := range []codes.Code{codes.NotFound, codes.PermissionDenied} {
 		if _, err := s.Demo().Echo(t.Context(), &demov1.EchoRequest{FailCode: int32(code)}); status.Code(err) != code {
