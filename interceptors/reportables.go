@@ -18,36 +18,48 @@ import (
 type serverReportables struct {
 	known    *knownmethods.Set // the stack's: Stack.known
 	all      []ServerReportable
-	starters []signal.StartFunc // starters[i] is all[i]'s signal.Hooks.Server, or nil
+	starters []signal.StartFunc // starters[i] starts a call with all[i]: see starters
 	timer    messageTimer
 }
 
 func newServerReportables(in []ServerReportable, known *knownmethods.Set) serverReportables {
 	all := orderSignals(withoutNil(in))
 	mustShareStatusPolicy("ServerOptions", all)
-	r := serverReportables{known: known, all: all, starters: make([]signal.StartFunc, len(all)), timer: newMessageTimer(all)}
+	return serverReportables{known: known, all: all, timer: newMessageTimer(all),
+		starters: starters(all, known, func(h signal.Hooks) signal.StartFunc { return h.Server },
+			func(r ServerReportable) signal.StartFunc {
+				return func(ctx context.Context, c signal.Call) (Reporter, context.Context) {
+					return r.ServerReporter(ctx, c.Meta)
+				}
+			})}
+}
+
+// starters returns how the stack starts a call with each reportable: a grpcobs signal's
+// StartFunc for the stack's side, else the reportable's public Reporter method (public). Each
+// grpcobs signal that asks for it is given the stack's known-method set.
+func starters[T any](all []T, known *knownmethods.Set, side func(signal.Hooks) signal.StartFunc, public func(T) signal.StartFunc) []signal.StartFunc {
+	out := make([]signal.StartFunc, len(all))
 	for i, rep := range all {
+		out[i] = public(rep)
 		if h, ok := signal.Of(rep); ok {
-			r.starters[i] = h.Server
+			if start := side(h); start != nil {
+				out[i] = start
+			}
 			if h.UseKnown != nil {
 				h.UseKnown(known)
 			}
 		}
 	}
-	return r
+	return out
 }
 
 // start starts every reportable's reporting of a server call, in order, each seeing the
 // context the previous one derived, and appends the reporters that record it to reps.
 func (r *serverReportables) start(reps []Reporter, ctx context.Context, meta CallMeta, start time.Time, registered bool) ([]Reporter, context.Context) {
 	call := signal.Call{Meta: meta, Start: start, Known: registered || r.known.Known(meta.Service, meta.Method)}
-	for i, reportable := range r.all {
+	for _, s := range r.starters {
 		var rep Reporter
-		if s := r.starters[i]; s != nil {
-			rep, ctx = s(ctx, call)
-		} else {
-			rep, ctx = reportable.ServerReporter(ctx, meta)
-		}
+		rep, ctx = s(ctx, call)
 		if !signal.IsNoop(rep) {
 			reps = append(reps, rep)
 		}
@@ -78,16 +90,16 @@ func newClientReportables(in []ClientReportable) clientReportables {
 func newClientStack(in []ClientReportable, known *knownmethods.Set) clientReportables {
 	all := orderSignals(withoutNil(in))
 	mustShareStatusPolicy("DialOptions", all)
-	r := clientReportables{known: known, all: all, starters: make([]signal.StartFunc, len(all)), timer: newMessageTimer(all), wantsAttempts: make([]bool, len(all))}
+	r := clientReportables{known: known, all: all, timer: newMessageTimer(all), wantsAttempts: make([]bool, len(all)),
+		starters: starters(all, known, func(h signal.Hooks) signal.StartFunc { return h.Client },
+			func(r ClientReportable) signal.StartFunc {
+				return func(ctx context.Context, c signal.Call) (Reporter, context.Context) {
+					return r.ClientReporter(ctx, c.Meta)
+				}
+			})}
 	for i, rep := range all {
-		if h, ok := signal.Of(rep); ok {
-			r.starters[i] = h.Client
-			if h.UseKnown != nil {
-				h.UseKnown(known)
-			}
-			if h.Traits.WantsAttempts {
-				r.wantsAttempts[i], r.anyAttempts = true, true
-			}
+		if h, ok := signal.Of(rep); ok && h.Traits.WantsAttempts {
+			r.wantsAttempts[i], r.anyAttempts = true, true
 		}
 	}
 	return r
@@ -104,13 +116,9 @@ func (r *clientReportables) start(reps []Reporter, ctx context.Context, meta Cal
 		rec = newCallAttempts(r.attempts)
 		call.Attempts = rec
 	}
-	for i, reportable := range r.all {
+	for i, s := range r.starters {
 		var rep Reporter
-		if s := r.starters[i]; s != nil {
-			rep, ctx = s(ctx, call)
-		} else {
-			rep, ctx = reportable.ClientReporter(ctx, meta)
-		}
+		rep, ctx = s(ctx, call)
 		if signal.IsNoop(rep) {
 			continue
 		}

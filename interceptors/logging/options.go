@@ -3,6 +3,7 @@ package logging
 import (
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/filter"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc/codes"
 )
@@ -26,15 +27,7 @@ type options struct {
 var defaultOptions = options{policy: interceptors.DefaultStatusPolicy()}
 
 // newOptions copies the defaults and applies opts to the copy, in order.
-func newOptions(opts []Option) options {
-	o := defaultOptions
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
-	}
-	return o
-}
+func newOptions(opts []Option) options { return signal.Apply(defaultOptions, opts) }
 
 // WithStartLine also logs a "started call" line when each call starts, at the level of
 // codes.OK. Default: only the "finished call" line.

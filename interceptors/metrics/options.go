@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -86,15 +87,7 @@ const (
 	nativeMinResetDuration = time.Hour
 )
 
-func newOptions(opts []Option) options {
-	o := defaultOptions
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
-	}
-	return o
-}
+func newOptions(opts []Option) options { return signal.Apply(defaultOptions, opts) }
 
 // WithNamespace prefixes every metric name with namespace and an underscore, so
 // grpc_server_started_total becomes <namespace>_grpc_server_started_total. Default: no

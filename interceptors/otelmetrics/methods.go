@@ -1,7 +1,6 @@
 package otelmetrics
 
 import (
-	"strings"
 	"sync/atomic"
 
 	"github.com/grpcobs/grpcobs/interceptors"
@@ -20,8 +19,8 @@ const maxCachedMethods = 1024
 // methodKey is a known method, or every unknown one (other), and on a client the target of
 // the connection it is called on (grpc.ClientConn.Target; "" on a server).
 type methodKey struct {
-	service, method, target string
-	other                   bool
+	rpcconv.MethodKey
+	other bool
 }
 
 // method is what recording a call needs from its method and connection alone, computed once:
@@ -48,20 +47,16 @@ type endOptions struct {
 // (signal.Call.Known) gets attribute values of its own; every other call is recorded under
 // the convention's "other" name.
 func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, known bool) *method {
-	key := methodKey{service: meta.Service, method: meta.Method}
-	if cc != nil {
-		key.target = cc.Target()
-	}
+	key := methodKey{MethodKey: rpcconv.KeyOf(meta, cc)}
 	if m, ok := c.methods.Load(key); ok {
 		return m
 	}
 	name := otherCallee(c.conv)
 	if known {
-		// The names may point into a larger buffer of the call's; the cache keeps its own copy.
-		key.service, key.method = strings.Clone(meta.Service), strings.Clone(meta.Method)
-		name = callee{full: key.service + "/" + key.method, service: key.service, method: key.method}
+		key.MethodKey = key.Owned()
+		name = callee{full: key.Service + "/" + key.Method, service: key.Service, method: key.Method}
 	} else {
-		key = methodKey{target: key.target, other: true}
+		key = methodKey{MethodKey: rpcconv.MethodKey{Target: key.Target}, other: true}
 		if m, ok := c.methods.Load(key); ok {
 			return m
 		}

@@ -2,6 +2,7 @@ package otelmetrics
 
 import (
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"go.opentelemetry.io/otel/metric"
 )
 
@@ -17,13 +18,7 @@ type options struct {
 }
 
 func newOptions(opts []Option) options {
-	o := options{policy: interceptors.DefaultStatusPolicy()}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
-	}
-	return o
+	return signal.Apply(options{policy: interceptors.DefaultStatusPolicy()}, opts)
 }
 
 // WithMeterProvider sets the provider of the meter that creates the instruments.

@@ -7,6 +7,7 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/internal/boundedcache"
+	"github.com/grpcobs/grpcobs/interceptors/internal/rpcconv"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -35,7 +36,7 @@ type core struct {
 	kind       trace.SpanKind
 	conv       conventions
 	status     [numCodes][]attribute.KeyValue
-	methods    boundedcache.Map[methodKey, *method]
+	methods    boundedcache.Map[rpcconv.MethodKey, *method]
 	targets    targetCache
 	localAddrs localAddrCache
 	peerHosts  peerHostCache
@@ -156,18 +157,11 @@ func (c *core) unknownMethod(meta interceptors.CallMeta, cc *grpc.ClientConn) *m
 // targets keeps the ones in use cached.
 const maxCachedMethods = 1024
 
-// methodKey is a method, and on a client the target of the connection it is called on
-// (grpc.ClientConn.Target; "" on a server).
-type methodKey struct{ service, method, target string }
-
 // method returns the span name and start options of a call to meta's method, on a client
 // through cc (nil on a server). A known method (signal.Call.Known) names its span; any other
 // is unknownMethod's.
 func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, known bool) *method {
-	key := methodKey{service: meta.Service, method: meta.Method}
-	if cc != nil {
-		key.target = cc.Target()
-	}
+	key := rpcconv.KeyOf(meta, cc)
 	if m, ok := c.methods.Load(key); ok {
 		return m
 	}
@@ -183,5 +177,5 @@ func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, known boo
 	if c.attempts {
 		m.attempt = newAttemptMethod(name, attrs)
 	}
-	return c.methods.Store(key, m, maxCachedMethods)
+	return c.methods.Store(key.Owned(), m, maxCachedMethods)
 }

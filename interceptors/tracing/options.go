@@ -5,6 +5,7 @@ import (
 
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/filter"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -29,13 +30,7 @@ type options struct {
 // looked up at each call; a nil propagator means W3C Trace Context and Baggage (see
 // core.extract).
 func newOptions(opts []Option) options {
-	o := options{policy: interceptors.DefaultStatusPolicy()}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
-	}
-	return o
+	return signal.Apply(options{policy: interceptors.DefaultStatusPolicy()}, opts)
 }
 
 // WithTracerProvider sets the provider of the tracer that starts the spans.

@@ -69,6 +69,16 @@ type Hooks struct {
 // unexported, satisfies Signal without showing in the type's documentation.
 type Embed struct{ hooks Hooks }
 
+// Apply returns defaults with every non-nil option of a signal applied in order.
+func Apply[O any, F ~func(*O)](defaults O, opts []F) O {
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&defaults)
+		}
+	}
+	return defaults
+}
+
 // Sides returns the Hooks of a signal that starts a call the same way on either side.
 func Sides(t Traits, start StartFunc) Hooks {
 	return Hooks{Traits: t, Server: start, Client: start}
