@@ -12,29 +12,16 @@ import (
 	"google.golang.org/grpc/stats"
 )
 
-// Attempts. grpc-go retries a call itself (a service config's retryPolicy, and transparently
-// a stream the server refused before reaching its handler): an interceptor sees one call, a
-// stats handler sees each attempt but not the call. When a signal of a client stack wants
-// attempts (signal.Traits.WantsAttempts), DialOptions installs attemptHandler next to the
-// interceptors; the interceptor puts a callAttempts record into the context it hands to
-// grpc-go, and the handler, which gets a context derived from it for each attempt, finds the
-// call there, feeds the call's attempt machine (attempt_machine.go) and tells the signals
-// what it decides. The handler only observes: the one thing it changes is what the signals
-// return from StartAttempt (tracing injects the attempt span's trace context into the
-// attempt's outgoing metadata).
-//
-// grpc-go v1.85 (stream.go) calls, per attempt: TagRPC then HandleRPC(*stats.Begin) when it
-// creates the attempt, HandleRPC(*stats.OutHeader) when it sends the attempt's headers,
-// (*stats.OutPayload) and (*stats.InPayload) for each message the attempt sends and receives
-// (forwarded only to the signals that want sizes: signal.AttemptPayloadEnder), and
-// HandleRPC(*stats.End) once when the attempt finishes, unless it replaced the attempt before
-// making it: then nothing follows Begin. The last attempt finishes before the unary invoker
-// returns, and before grpc.OnFinish runs for a stream, so the record is complete when the
-// stack ends the call (callAttempts.end, then PostCall).
+// Attempts: grpc-go retries a call itself, so an interceptor sees one call and a stats
+// handler each attempt. When a signal of a client stack wants attempts, DialOptions installs
+// attemptHandler; the interceptor puts the call's record (callAttempts) into the context it
+// hands to grpc-go, where the handler finds it, feeds the call's attempt machine
+// (attempt_machine.go) and tells the signals what it decides. What grpc-go emits per attempt,
+// and why the record is complete at PostCall: docs/DESIGN.md, "Attempt lifecycle".
 
 // attemptHandler is the client stats.Handler DialOptions installs when a signal wants
-// attempts. It handles only the calls of its own stack (the context keys carry the handler), so two stacks dialled
-// on one connection do not count each other's attempts.
+// attempts. It handles only the calls of its own stack (the context keys carry the handler),
+// so two stacks dialled on one connection do not count each other's attempts.
 type attemptHandler struct {
 	// payloads says some ender of this stack wants the attempts' payload sizes
 	// (signal.AttemptPayloadEnder); until one does, payload events cost one atomic load. It
