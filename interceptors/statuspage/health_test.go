@@ -34,6 +34,10 @@ func TestHealthTimeline(t *testing.T) {
 		t.Fatalf("AddService: %v", err)
 	}
 	page := newPage(t, statuspage.WithHealth(registry), statuspage.WithHealthPolling(10*time.Millisecond, 50))
+	// The timeline starts at the page's first read, which must see the check pending: read
+	// before the registry starts, not when the page's poll gets to run (under load, once after
+	// the check had passed, so the timeline began with db passing and had no pending→passing).
+	readStatus(t, page)
 	registry.Start(context.Background())
 	t.Cleanup(registry.Stop)
 
