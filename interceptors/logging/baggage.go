@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sirupsen/logrus"
 	"go.opentelemetry.io/otel/baggage"
 )
 
@@ -41,14 +40,14 @@ func appendBaggageKeys(list []string, keys []string) []string {
 }
 
 // addBaggage adds the allowlisted members of the baggage in ctx.
-func (l *callLogger) addBaggage(f logrus.Fields, ctx context.Context) {
+func (l *callLogger) addBaggage(f fieldSink, ctx context.Context) {
 	if len(l.baggageKeys) == 0 {
 		return
 	}
 	bag := baggage.FromContext(ctx)
 	for _, kf := range l.baggageKeys {
 		if m := bag.Member(kf.key); m.Key() != "" {
-			f[kf.field] = m.Value()
+			f.set(kf.field, m.Value())
 		}
 	}
 }

@@ -37,7 +37,7 @@ func FromContext(ctx context.Context) *logrus.Entry {
 		entry := logrus.NewEntry(logrus.StandardLogger())
 		if ctx != nil {
 			entry.Context = ctx
-			addTraceFields(entry.Data, trace.SpanContextFromContext(ctx))
+			addTraceFields(logrusFields(entry.Data), trace.SpanContextFromContext(ctx))
 		}
 		return entry
 	}
@@ -53,9 +53,9 @@ func FromContext(ctx context.Context) *logrus.Entry {
 }
 
 // AddFields adds fields to the call ctx belongs to: to its remaining lines, the finish line
-// among them, and to the entries FromContext returns from now on. A field named like one of
-// the call's own (FieldService, FieldTraceID, …) does not replace it. Outside a logged call,
-// AddFields does nothing. It is safe for concurrent use.
+// among them, and to what FromContext, SlogFromContext and SlogHandler give from now on, on
+// either backend. A field named like one of the call's own (FieldService, FieldTraceID, …) does
+// not replace it. Outside a logged call, AddFields does nothing. It is safe for concurrent use.
 func AddFields(ctx context.Context, fields logrus.Fields) {
 	c := callFrom(ctx)
 	if c == nil || len(fields) == 0 {
@@ -67,7 +67,7 @@ func AddFields(ctx context.Context, fields logrus.Fields) {
 	maps.Copy(added, c.added)
 	maps.Copy(added, fields)
 	c.added = added
-	c.scoped = nil
+	c.scoped, c.scopedAttrs, c.scopedSlog = nil, nil, nil
 }
 
 // scopedEntry returns the call's request-scoped entry, building it on first use, and the span
@@ -83,7 +83,7 @@ func (c *call) scopedEntry() (*logrus.Entry, trace.SpanContext) {
 		data[FieldComponent] = c.log.component
 		data[FieldService] = c.service
 		data[FieldMethod] = c.method
-		addTraceFields(data, c.span)
+		addTraceFields(logrusFields(data), c.span)
 		c.scoped = &logrus.Entry{Logger: c.log.logger, Data: data, Context: c.ctx}
 	}
 	return c.scoped, c.span

@@ -1,5 +1,6 @@
-// Package logging logs every gRPC call as one structured logrus line that carries the call's
-// trace ids, and gives handlers a request-scoped logger whose lines correlate with it.
+// Package logging logs every gRPC call as one structured line that carries the call's trace
+// ids, through logrus or log/slog, and gives handlers a request-scoped logger whose lines
+// correlate with it.
 //
 // NewServer and NewClient return reportables for grpcobs' one-pass stack. Put them after
 // tracing, so that the call's span (the server span, or the client span) and its baggage are
@@ -31,6 +32,15 @@
 //
 // Inside a handler, FromContext(ctx) returns a *logrus.Entry that already carries the call's
 // method and trace ids; it is built on first use, so handlers that do not log pay nothing.
+//
+// With log/slog, NewSlogServer and NewSlogClient take a *slog.Logger and the same options, and
+// write the same fields with the same values as slog records (the options keep logrus' level
+// names; see docs/logging.md for how they map). SlogFromContext is the request-scoped
+// *slog.Logger; or wrap the handler of the logger the handlers already use in a SlogHandler,
+// and their slog.InfoContext(ctx, …) lines carry the call's fields and trace ids:
+//
+//	logger := slog.New(logging.NewSlogHandler(slog.NewJSONHandler(os.Stdout, nil)))
+//	srv := grpc.NewServer(interceptors.ServerOptions(tracing.NewServer(), logging.NewSlogServer(logger))...)
 //
 // Payload logging is opt-in (WithPayloads) and redacted; metadata is logged by allowlist only
 // (WithMetadataFields), and credentials never are, whatever the list says.

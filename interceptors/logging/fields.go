@@ -116,56 +116,54 @@ type line struct {
 	content    any    // and the message, rendered only when the line is logged
 }
 
-// fields fills f, an empty map, with the fields of one line of the call. Fields added with
-// AddFields come first, so the call's own fields win a clash.
-func (c *call) fields(f logrus.Fields, ln *line) {
+// fields sets the fields of one line of the call in f: those of the call, then those of the
+// line. Fields added with AddFields are the backend's to add (see write and writeSlog), so that
+// the call's own fields win a clash on both.
+func (c *call) fields(f fieldSink, ln *line) {
 	l := c.log
 	ctx := c.ctx
-	for k, v := range c.addedFields() {
-		f[k] = v
-	}
-	f[FieldComponent] = l.component
-	f[FieldService] = c.service
-	f[FieldMethod] = c.method
-	f[FieldMethodType] = typeValue(c.typ)
+	f.set(FieldComponent, l.component)
+	f.set(FieldService, c.service)
+	f.set(FieldMethod, c.method)
+	f.set(FieldMethodType, typeValue(c.typ))
 	if !l.isClient {
 		if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
-			f[FieldPeerAddress] = l.peers.text(p.Addr)
+			f.set(FieldPeerAddress, l.peers.text(p.Addr))
 		}
 	}
 	addTraceFields(f, trace.SpanContextFromContext(ctx))
 	if deadline, ok := ctx.Deadline(); ok {
-		f[FieldDeadline] = deadline.Format(time.RFC3339Nano)
+		f.set(FieldDeadline, deadline.Format(time.RFC3339Nano))
 	}
 	l.addBaggage(f, ctx)
 	l.addMetadata(f, ctx)
 	if c.request != nil {
-		f[FieldRequestContent] = c.request
+		f.set(FieldRequestContent, c.request)
 	}
 	if c.response != nil {
-		f[FieldResponseContent] = c.response
+		f.set(FieldResponseContent, c.response)
 	}
 	if ln.content != nil {
-		f[ln.contentKey] = l.opts.render(ln.content)
+		f.set(ln.contentKey, l.opts.render(ln.content))
 	}
 	if ln.finished {
-		f[FieldCode] = codeValue(ln.code)
-		f[FieldTimeMS] = float64(ln.duration) / float64(time.Millisecond)
+		f.set(FieldCode, codeValue(ln.code))
+		f.setFloat(FieldTimeMS, float64(ln.duration)/float64(time.Millisecond))
 		c.addAttempts(f)
 		if err := ln.err; err != nil {
 			if p := panicOf(err); p != nil {
 				// "panic: value" and the stack apart, whichever recovery made the error.
 				err = p
-				f[FieldPanicStack] = string(p.Stack)
+				f.set(FieldPanicStack, string(p.Stack))
 			}
-			f[logrus.ErrorKey] = errorField(err)
+			f.set(logrus.ErrorKey, errorField(err))
 		}
 	}
 }
 
 // addAttempts adds how many attempts the call took, and the codes of those that failed, when
 // the stack recorded more than one.
-func (c *call) addAttempts(f logrus.Fields) {
+func (c *call) addAttempts(f fieldSink) {
 	if c.attempts == nil {
 		return
 	}
@@ -173,12 +171,12 @@ func (c *call) addAttempts(f logrus.Fields) {
 	if count <= 1 {
 		return
 	}
-	f[FieldAttempts] = count
+	f.set(FieldAttempts, count)
 	names := make([]string, len(failed))
 	for i, code := range failed {
 		names[i] = code.String()
 	}
-	f[FieldAttemptCodes] = names
+	f.set(FieldAttemptCodes, names)
 }
 
 // panicOf returns the handler panic err reports, if it does: a grpcobs *PanicError, or
@@ -189,7 +187,7 @@ func panicOf(err error) *interceptors.PanicError {
 }
 
 // addTraceFields adds the ids of a valid span context, as hex, from one allocation.
-func addTraceFields(data logrus.Fields, span trace.SpanContext) {
+func addTraceFields(f fieldSink, span trace.SpanContext) {
 	if !span.IsValid() {
 		return
 	}
@@ -198,6 +196,6 @@ func addTraceFields(data logrus.Fields, span trace.SpanContext) {
 	hex.Encode(ids[:2*len(traceID)], traceID[:])
 	hex.Encode(ids[2*len(traceID):], spanID[:])
 	s := string(ids[:])
-	data[FieldTraceID] = s[:2*len(traceID)]
-	data[FieldSpanID] = s[2*len(traceID):]
+	f.set(FieldTraceID, s[:2*len(traceID)])
+	f.set(FieldSpanID, s[2*len(traceID):])
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc/metadata"
 )
 
@@ -62,7 +61,7 @@ func appendMetadataKeys(list []string, keys []string) []string {
 
 // addMetadata adds the allowlisted request metadata: incoming on a server, outgoing on a
 // client.
-func (l *callLogger) addMetadata(f logrus.Fields, ctx context.Context) {
+func (l *callLogger) addMetadata(f fieldSink, ctx context.Context) {
 	if len(l.mdKeys) == 0 {
 		return
 	}
@@ -78,7 +77,7 @@ func (l *callLogger) addMetadata(f logrus.Fields, ctx context.Context) {
 			values = metadata.ValueFromIncomingContext(ctx, kf.key)
 		}
 		if len(values) > 0 {
-			f[kf.field] = boundedValue(strings.Join(values, ", "))
+			f.set(kf.field, boundedValue(strings.Join(values, ", ")))
 		}
 	}
 }

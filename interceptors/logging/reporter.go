@@ -2,6 +2,7 @@ package logging
 
 import (
 	"context"
+	"log/slog"
 	"maps"
 	"sync"
 	"time"
@@ -17,8 +18,10 @@ import (
 // callLogger is what NewServer and NewClient build: the logger, the side and the options.
 // Server and client differ only in isClient.
 type callLogger struct {
-	logger      *logrus.Logger
-	baseFields  logrus.Fields // the fields of a *logrus.Entry given as the logger; never changed
+	logger      *logrus.Logger // logrus.StandardLogger() with a slog backend, for FromContext
+	baseFields  logrus.Fields  // the fields of a *logrus.Entry given as the logger; never changed
+	slog        slog.Handler   // the slog backend's handler (see NewSlogServer); nil for logrus
+	slogger     *slog.Logger   // a logger of slog, for SlogFromContext
 	isClient    bool
 	component   any
 	opts        options
@@ -73,10 +76,15 @@ const maxPooledFields = 32
 
 // write logs one line of the call at level, with msg (a string).
 func (c *call) write(level logrus.Level, msg any, ln *line) {
+	if c.log.slog != nil {
+		c.writeSlog(level, msg.(string), ln)
+		return
+	}
 	entry := linePool.Get().(*logrus.Entry)
 	entry.Logger, entry.Context = c.log.logger, c.ctx
 	maps.Copy(entry.Data, c.log.baseFields)
-	c.fields(entry.Data, ln)
+	maps.Copy(entry.Data, c.addedFields())
+	c.fields(logrusFields(entry.Data), ln)
 	entry.Log(level, msg)
 	if len(entry.Data) > maxPooledFields {
 		return
@@ -99,10 +107,12 @@ type call struct {
 	// attempts is the stack's record of a client call's attempts, when it keeps one.
 	attempts signal.AttemptRecord
 
-	mu     sync.Mutex
-	added  logrus.Fields     // AddFields; replaced, never changed in place
-	scoped *logrus.Entry     // FromContext's entry, built on first use
-	span   trace.SpanContext // the span scoped carries
+	mu          sync.Mutex
+	added       logrus.Fields     // AddFields; replaced, never changed in place
+	scoped      *logrus.Entry     // FromContext's entry, built on first use
+	span        trace.SpanContext // the span scoped carries
+	scopedAttrs []slog.Attr       // what SlogFromContext and SlogHandler add, built on first use
+	scopedSlog  *slog.Logger      // SlogFromContext's logger, built on first use
 }
 
 var _ interceptors.Reporter = (*call)(nil)
@@ -126,7 +136,7 @@ func (c *call) view(ln *line) filter.Call {
 func (c *call) logLine(msg any, ln *line) {
 	l := c.log
 	level := l.opts.level(l.isClient, ln.code)
-	if !l.logger.IsLevelEnabled(level) || !l.opts.keep(c.view(ln)) {
+	if !l.enabled(c.ctx, level) || !l.opts.keep(c.view(ln)) {
 		return
 	}
 	c.write(level, msg, ln)
