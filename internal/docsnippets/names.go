@@ -8,6 +8,7 @@ var Packages = map[string]string{
 	"context": "context",
 	"http":    "net/http",
 	"os":      "os",
+	"slog":    "log/slog",
 	"sql":     "database/sql",
 	"time":    "time",
 
