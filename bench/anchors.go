@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"log/slog"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	mwlogging "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
@@ -54,6 +55,29 @@ func anchorMetrics() signal {
 func anchorLogging() signal {
 	return func(b *builder) {
 		logger := logrusAdapter(b.logger(&logrus.JSONFormatter{}))
+		opts := []mwlogging.Option{
+			mwlogging.WithLogOnEvents(mwlogging.FinishCall),
+			mwlogging.WithFieldsFromContext(traceFields),
+			mwlogging.WithLevels(mwlogging.DefaultServerCodeToLevel),
+		}
+		b.stack.ServerOptions = append(b.stack.ServerOptions,
+			grpc.ChainUnaryInterceptor(mwlogging.UnaryServerInterceptor(logger, opts...)),
+			grpc.ChainStreamInterceptor(mwlogging.StreamServerInterceptor(logger, opts...)))
+		b.stack.DialOptions = append(b.stack.DialOptions,
+			grpc.WithChainUnaryInterceptor(mwlogging.UnaryClientInterceptor(logger, opts...)),
+			grpc.WithChainStreamInterceptor(mwlogging.StreamClientInterceptor(logger, opts...)))
+	}
+}
+
+// anchorSlogLogging is anchorLogging through log/slog: go-grpc-middleware's logging
+// interceptor with the slog adapter of that project's examples (its levels are slog's), to
+// slog's JSONHandler, with the same options.
+func anchorSlogLogging() signal {
+	return func(b *builder) {
+		l := b.slogger()
+		logger := mwlogging.LoggerFunc(func(ctx context.Context, lvl mwlogging.Level, msg string, fields ...any) {
+			l.Log(ctx, slog.Level(lvl), msg, fields...)
+		})
 		opts := []mwlogging.Option{
 			mwlogging.WithLogOnEvents(mwlogging.FinishCall),
 			mwlogging.WithFieldsFromContext(traceFields),

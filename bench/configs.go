@@ -29,16 +29,20 @@ var (
 // OpenTelemetry metrics signal among them), the grpcobs stack, the grpcobs stack as a
 // production service would sample it, the same two written by hand with the same building
 // blocks, each anchor signal alone (the two OpenTelemetry metrics anchors among them) and the
-// anchor stack. Both sides of a call are instrumented alike.
+// anchor stack; logging and the full stack also through log/slog, and the anchor's logging
+// too. Both sides of a call are instrumented alike.
 func Configs() []Config {
 	return []Config{
 		{Name: Bare},
 		{Name: "grpcobs-tracing", signals: []signal{grpcobsTracing(sampleAlways)}},
 		{Name: "grpcobs-metrics", signals: []signal{grpcobsMetrics()}},
 		{Name: "grpcobs-logging", signals: []signal{grpcobsLogging(logEverySuccess)}},
+		// The logging signal through log/slog's JSONHandler instead of logrus (issue 24).
+		{Name: "grpcobs-logging-slog", signals: []signal{grpcobsSlogLogging()}},
 		{Name: "grpcobs-otelmetrics", signals: []signal{grpcobsOtelMetrics()}},
 		{Name: "grpcobs-statuspage", signals: []signal{grpcobsStatusPage()}},
 		{Name: "grpcobs-full", signals: []signal{grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsLogging(logEverySuccess)}},
+		{Name: "grpcobs-full-slog", signals: []signal{grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsSlogLogging()}},
 		{Name: "grpcobs-full-statuspage", signals: []signal{grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsLogging(logEverySuccess), grpcobsStatusPage()}},
 		// The full stack with per-attempt reporting on the client (attempt spans and
 		// grpc_client_attempts_total), on calls that are never retried: the option's cost.
@@ -53,6 +57,9 @@ func Configs() []Config {
 		{Name: "anchor-tracing", signals: []signal{anchorTracing()}},
 		{Name: "anchor-metrics", signals: []signal{anchorMetrics()}},
 		{Name: "anchor-logging", signals: []signal{anchorLogging()}},
+		// go-grpc-middleware's logging interceptor through log/slog, with the adapter of that
+		// project's slog example, to slog's JSONHandler.
+		{Name: "anchor-logging-slog", signals: []signal{anchorSlogLogging()}},
 		// OpenTelemetry metrics: otelgrpc's (semantic conventions) and grpc-go's plugin's
 		// (gRFC A66), each with an SDK meter provider.
 		{Name: "anchor-otelmetrics", signals: []signal{anchorOtelMetrics()}},

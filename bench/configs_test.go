@@ -36,6 +36,9 @@ var wantedByConfig = map[string]signalsWanted{
 	"anchor-tracing":        {spans: 6},
 	"anchor-metrics":        {handled: 3},
 	"anchor-logging":        {lines: 6},
+	"grpcobs-logging-slog":  {lines: 6},
+	"grpcobs-full-slog":     {spans: 6, handled: 3, lines: 6, serverTraceID: true},
+	"anchor-logging-slog":   {lines: 6},
 	"anchor-full":           {spans: 6, handled: 3, lines: 6, serverTraceID: true},
 	// The OpenTelemetry metrics and status page configurations are checked by tests of
 	// their own (TestOtelMetricsConfigsRecordEveryCall, TestStatusPageSignal); here, that they
@@ -61,9 +64,7 @@ func TestConfigsProduceTheirSignals(t *testing.T) {
 			}
 			stack, client := serve(t, cfg, nil)
 			var logged lockedBuffer
-			if stack.Logger != nil {
-				stack.Logger.SetOutput(&logged)
-			}
+			stack.SetLogOutput(&logged)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			for _, kind := range callKinds {

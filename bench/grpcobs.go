@@ -49,3 +49,13 @@ func grpcobsLogging(successEvery int) signal {
 		b.clientReportables = append(b.clientReportables, logging.NewClient(logger, sampled()))
 	}
 }
+
+// grpcobsSlogLogging logs both sides' finished calls as JSON through log/slog: the same
+// signal, with NewSlogServer and NewSlogClient, to slog's JSONHandler.
+func grpcobsSlogLogging() signal {
+	return func(b *builder) {
+		logger := b.slogger()
+		b.serverReportables = append(b.serverReportables, logging.NewSlogServer(logger))
+		b.clientReportables = append(b.clientReportables, logging.NewSlogClient(logger))
+	}
+}

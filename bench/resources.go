@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"io"
+	"log/slog"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,6 +48,24 @@ func (b *builder) logger(formatter logrus.Formatter) *logrus.Logger {
 	}
 	return b.stack.Logger
 }
+
+// slogger returns the configuration's slog logger: slog's JSONHandler at info level, writing
+// to the stack's log output (io.Discard until SetLogOutput).
+func (b *builder) slogger() *slog.Logger {
+	if b.stack.slogger == nil {
+		b.stack.slogOut = &switchWriter{}
+		b.stack.slogOut.w.Store(&writerBox{io.Discard})
+		b.stack.slogger = slog.New(slog.NewJSONHandler(b.stack.slogOut, nil))
+	}
+	return b.stack.slogger
+}
+
+// switchWriter is a writer whose output can be changed after a slog handler was built on it.
+type switchWriter struct{ w atomic.Pointer[writerBox] }
+
+type writerBox struct{ io.Writer }
+
+func (s *switchWriter) Write(p []byte) (int, error) { return s.w.Load().Write(p) }
 
 // countingExporter drops every span, counting them so tests can see tracing ran.
 type countingExporter struct{ count *atomic.Int64 }

@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +24,9 @@ type Stack struct {
 	// Registry holds both sides' collectors, or is nil without metrics.
 	Registry *prometheus.Registry
 
+	slogger *slog.Logger  // the slog logger both sides log through, or nil
+	slogOut *switchWriter // its output
+
 	exported *atomic.Int64 // spans the exporter was handed, nil without tracing
 	flush    []func(context.Context) error
 	shutdown []func(context.Context) error
@@ -34,6 +39,16 @@ func (s *Stack) ExportedSpans() int64 {
 		return 0
 	}
 	return s.exported.Load()
+}
+
+// SetLogOutput sends what both sides log, through logrus or slog, to w instead of io.Discard.
+func (s *Stack) SetLogOutput(w io.Writer) {
+	if s.Logger != nil {
+		s.Logger.SetOutput(w)
+	}
+	if s.slogOut != nil {
+		s.slogOut.w.Store(&writerBox{w})
+	}
 }
 
 // Shutdown flushes and stops what the stack started (the span processors' goroutines).
