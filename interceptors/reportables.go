@@ -16,7 +16,7 @@ import (
 // nils dropped, grpcobs' own signals put in the order they need, and each one's way of
 // starting a call looked up.
 type serverReportables struct {
-	known    *knownmethods.Set // the stack's: Stack.known
+	resolver *signal.Resolver // the stack's one known-method set and one cache
 	all      []ServerReportable
 	starters []signal.StartFunc // starters[i] starts a call with all[i]: see starters
 	timer    messageTimer
@@ -25,7 +25,7 @@ type serverReportables struct {
 func newServerReportables(in []ServerReportable, known *knownmethods.Set) serverReportables {
 	all := orderSignals(withoutNil(in))
 	mustShareStatusPolicy("ServerOptions", all)
-	return serverReportables{known: known, all: all, timer: newMessageTimer(all),
+	return serverReportables{resolver: signal.NewResolver(known, len(all)), all: all, timer: newMessageTimer(all),
 		starters: starters(all, known, func(h signal.Hooks) signal.StartFunc { return h.Server },
 			func(r ServerReportable) signal.StartFunc {
 				return func(ctx context.Context, c signal.Call) (Reporter, context.Context) {
@@ -56,9 +56,11 @@ func starters[T any](all []T, known *knownmethods.Set, side func(signal.Hooks) s
 // start starts every reportable's reporting of a server call, in order, each seeing the
 // context the previous one derived, and appends the reporters that record it to reps.
 func (r *serverReportables) start(reps []Reporter, ctx context.Context, meta CallMeta, start time.Time, registered bool) ([]Reporter, context.Context) {
-	call := signal.Call{Meta: meta, Start: start, Known: registered || r.known.Known(meta.Service, meta.Method)}
-	for _, s := range r.starters {
+	call := signal.Call{Meta: meta, Start: start}
+	call.Method, call.Known = r.resolver.Resolve(meta, nil, registered)
+	for i, s := range r.starters {
 		var rep Reporter
+		call.Slot = i
 		rep, ctx = s(ctx, call)
 		if !signal.IsNoop(rep) {
 			reps = append(reps, rep)
@@ -69,7 +71,7 @@ func (r *serverReportables) start(reps []Reporter, ctx context.Context, meta Cal
 
 // clientReportables is serverReportables' twin for a client stack.
 type clientReportables struct {
-	known    *knownmethods.Set // the stack's: Stack.known
+	resolver *signal.Resolver // the stack's one known-method set and one cache
 	all      []ClientReportable
 	starters []signal.StartFunc
 	timer    messageTimer
@@ -90,7 +92,7 @@ func newClientReportables(in []ClientReportable) clientReportables {
 func newClientStack(in []ClientReportable, known *knownmethods.Set) clientReportables {
 	all := orderSignals(withoutNil(in))
 	mustShareStatusPolicy("DialOptions", all)
-	r := clientReportables{known: known, all: all, timer: newMessageTimer(all), wantsAttempts: make([]bool, len(all)),
+	r := clientReportables{resolver: signal.NewResolver(known, len(all)), all: all, timer: newMessageTimer(all), wantsAttempts: make([]bool, len(all)),
 		starters: starters(all, known, func(h signal.Hooks) signal.StartFunc { return h.Client },
 			func(r ClientReportable) signal.StartFunc {
 				return func(ctx context.Context, c signal.Call) (Reporter, context.Context) {
@@ -110,7 +112,8 @@ func newClientStack(in []ClientReportable, known *knownmethods.Set) clientReport
 // the reporters that want attempts; the caller puts it into the context it hands to grpc-go
 // (withCallAttempts).
 func (r *clientReportables) start(reps []Reporter, ctx context.Context, meta CallMeta, start time.Time, cc *grpc.ClientConn) ([]Reporter, context.Context, *callAttempts) {
-	call := signal.Call{Meta: meta, Start: start, Conn: cc, Known: r.known.Known(meta.Service, meta.Method)}
+	call := signal.Call{Meta: meta, Start: start, Conn: cc}
+	call.Method, call.Known = r.resolver.Resolve(meta, cc, false)
 	var rec *callAttempts
 	if r.attempts != nil {
 		rec = newCallAttempts(r.attempts)
@@ -118,6 +121,7 @@ func (r *clientReportables) start(reps []Reporter, ctx context.Context, meta Cal
 	}
 	for i, s := range r.starters {
 		var rep Reporter
+		call.Slot = i
 		rep, ctx = s(ctx, call)
 		if signal.IsNoop(rep) {
 			continue

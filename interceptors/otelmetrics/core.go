@@ -6,7 +6,6 @@ import (
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors"
-	"github.com/grpcobs/grpcobs/interceptors/internal/boundedcache"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -33,7 +32,6 @@ type core struct {
 	policy   interceptors.StatusPolicy
 	conv     conventions
 	meters   *meterSource
-	methods  boundedcache.Map[methodKey, *method]
 	targets  a66Targets
 	attempts bool // an A66 client with WithAttempts: it records grpc.client.attempt.*
 }
@@ -53,7 +51,7 @@ func (c *core) start(ctx context.Context, call signal.Call) (interceptors.Report
 		// A nil or zero-value Server or Client records nothing.
 		return mw.NoopReporter{}, ctx
 	}
-	m := c.method(call.Meta, call.Conn, call.Known)
+	m := c.method(call)
 	if m.started != nil {
 		if in := c.meters.current(); in.started != nil {
 			in.started.Add(ctx, 1, m.started...)

@@ -23,6 +23,8 @@ type hotPath struct {
 	name string
 	core *core
 	cc   *grpc.ClientConn
+	// resolver resolves the calls as a stack of this one signal does.
+	resolver *signal.Resolver
 }
 
 // hotPaths are the signal's configurations, through an SDK provider: semantic conventions and
@@ -38,16 +40,17 @@ func hotPaths(tb testing.TB) []hotPath {
 	tb.Cleanup(func() { _ = cc.Close() })
 	provider := WithMeterProvider(mp)
 	return []hotPath{
-		{"semconv-server", newCore([]Option{provider}, false), nil},
-		{"semconv-client", newCore([]Option{provider}, true), cc},
-		{"a66-server", newCore([]Option{provider, WithA66()}, false), nil},
-		{"a66-client", newCore([]Option{provider, WithA66()}, true), cc},
+		{"semconv-server", newCore([]Option{provider}, false), nil, signal.NewResolver(nil, 1)},
+		{"semconv-client", newCore([]Option{provider}, true), cc, signal.NewResolver(nil, 1)},
+		{"a66-server", newCore([]Option{provider, WithA66()}, false), nil, signal.NewResolver(nil, 1)},
+		{"a66-client", newCore([]Option{provider, WithA66()}, true), cc, signal.NewResolver(nil, 1)},
 	}
 }
 
 // record records one call of Echo through h, with ctx.
 func (h hotPath) record(ctx context.Context, err error) {
-	rep, _ := h.core.start(ctx, signal.Call{Meta: echoMeta, Conn: h.cc})
+	m, known := h.resolver.Resolve(echoMeta, h.cc, false)
+	rep, _ := h.core.start(ctx, signal.Call{Meta: echoMeta, Conn: h.cc, Known: known, Method: m})
 	rep.PostCall(err, 3*time.Millisecond)
 }
 
@@ -107,7 +110,7 @@ func TestRecordingAnAttemptAllocatesOnlyTheAttempt(t *testing.T) {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
 	c := newCore([]Option{WithMeterProvider(mp), WithA66(), WithAttempts()}, true)
-	m := c.method(echoMeta, nil, false)
+	m := c.method(signal.Call{Meta: echoMeta, Known: true})
 	failed := status.Error(codes.Unavailable, "no")
 	attempt := func(err error) {
 		e, _ := m.StartAttempt(context.Background(), time.Now())

@@ -3,25 +3,13 @@ package otelmetrics
 import (
 	"sync/atomic"
 
-	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/internal/rpcconv"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 )
-
-// maxCachedMethods bounds the method cache. Only known methods get entries of their own (and,
-// on a client, one per target they are called on), so callers' made-up names take no memory;
-// past the bound the cache starts over.
-const maxCachedMethods = 1024
-
-// methodKey is a known method, or every unknown one (other), and on a client the target of
-// the connection it is called on (grpc.ClientConn.Target; "" on a server).
-type methodKey struct {
-	rpcconv.MethodKey
-	other bool
-}
 
 // method is what recording a call needs from its method and connection alone, computed once:
 // the attributes of each instrument but the status ones, and, per code, the record options
@@ -42,26 +30,24 @@ type endOptions struct {
 	duration, legacy []metric.RecordOption
 }
 
-// method returns the method entry of a call to meta's method, on a client through cc (nil on
-// a server, or when the signal is called outside the grpcobs stack). A known method
-// (signal.Call.Known) gets attribute values of its own; every other call is recorded under
-// the convention's "other" name.
-func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, known bool) *method {
-	key := methodKey{MethodKey: rpcconv.KeyOf(meta, cc)}
-	if m, ok := c.methods.Load(key); ok {
+// method returns the method entry of a call, kept in the call's Method slot (the stack's one
+// cache; on a client, one per target). A known method (signal.Call.Known) gets attribute
+// values of its own; every other call is recorded under the convention's "other" name.
+func (c *core) method(call signal.Call) *method {
+	if m, ok := call.Method.Slot(call.Slot).(*method); ok {
 		return m
 	}
 	name := otherCallee(c.conv)
-	if known {
-		key.MethodKey = key.Owned()
-		name = callee{full: key.Service + "/" + key.Method, service: key.Service, method: key.Method}
-	} else {
-		key = methodKey{MethodKey: rpcconv.MethodKey{Target: key.Target}, other: true}
-		if m, ok := c.methods.Load(key); ok {
-			return m
+	if call.Known {
+		service, method := call.Meta.Service, call.Meta.Method
+		if call.Method != nil {
+			service, method = call.Method.Key.Service, call.Method.Key.Method // the cache's own copies
 		}
+		name = callee{full: service + "/" + method, service: service, method: method}
 	}
-	return c.methods.Store(key, c.newMethod(name, cc), maxCachedMethods)
+	m := c.newMethod(name, call.Conn)
+	call.Method.Store(call.Slot, m)
+	return m
 }
 
 func (c *core) newMethod(name callee, cc *grpc.ClientConn) *method {

@@ -26,6 +26,9 @@ type Page struct {
 	server *side
 	client *side
 	health *healthHistory // nil without WithHealth
+	// resolver resolves the calls made outside a grpcobs stack (ServerReporter,
+	// ClientReporter), where the declared methods are known.
+	resolver *signal.Resolver
 
 	stop    context.CancelFunc
 	polling sync.WaitGroup
@@ -62,7 +65,7 @@ func New(opts ...Option) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{opts: o, begun: o.now(), server: newSide(false, o), client: newSide(true, o)}
+	p := &Page{opts: o, begun: o.now(), server: newSide(false, o), client: newSide(true, o), resolver: signal.NewResolver(nil, 1)}
 	// The page runs with the measuring signals, after tracing, so that it finds the call's
 	// trace id; it reads no message durations.
 	traits := signal.Traits{Rank: signal.RankMeasure, IgnoresMessageDurations: true, StatusPolicy: o.policy}
@@ -90,12 +93,18 @@ func (p *Page) Close() {
 	p.polling.Wait()
 }
 
+// alone is the Call of a call made outside a grpcobs stack.
+func (p *Page) alone(meta interceptors.CallMeta) signal.Call {
+	m, known := p.resolver.Resolve(meta, nil, false)
+	return signal.Call{Meta: meta, Known: known, Method: m}
+}
+
 // ServerReporter starts recording a server call. The context is returned unchanged.
 func (p *Page) ServerReporter(ctx context.Context, meta interceptors.CallMeta) (interceptors.Reporter, context.Context) {
 	if p == nil || p.server == nil {
 		return mw.NoopReporter{}, ctx
 	}
-	return p.server.start(ctx, signal.Alone(meta))
+	return p.server.start(ctx, p.alone(meta))
 }
 
 // ClientReporter starts recording a client call. The context is returned unchanged.
@@ -103,5 +112,5 @@ func (p *Page) ClientReporter(ctx context.Context, meta interceptors.CallMeta) (
 	if p == nil || p.client == nil {
 		return mw.NoopReporter{}, ctx
 	}
-	return p.client.start(ctx, signal.Alone(meta))
+	return p.client.start(ctx, p.alone(meta))
 }

@@ -41,7 +41,7 @@ func (c *core) startClient(ctx context.Context, call signal.Call) (interceptors.
 	var span trace.Span
 	var attempt *attemptMethod
 	if c.traced(ctx, meta) {
-		m := c.method(meta, call.Conn, call.Known)
+		m := c.method(call)
 		start := m.start
 		if recorded && m.attempt != nil {
 			// Each attempt has a CLIENT span: the call's is the logical operation's.

@@ -6,8 +6,7 @@ import (
 
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/filter"
-	"github.com/grpcobs/grpcobs/interceptors/internal/boundedcache"
-	"github.com/grpcobs/grpcobs/interceptors/internal/rpcconv"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -36,7 +35,6 @@ type core struct {
 	kind       trace.SpanKind
 	conv       conventions
 	status     [numCodes][]attribute.KeyValue
-	methods    boundedcache.Map[rpcconv.MethodKey, *method]
 	targets    targetCache
 	localAddrs localAddrCache
 	peerHosts  peerHostCache
@@ -151,31 +149,29 @@ func (c *core) unknownMethod(meta interceptors.CallMeta, cc *grpc.ClientConn) *m
 	return m
 }
 
-// maxCachedMethods bounds the method cache. Only known methods are cached, so a server with
-// an unknown-service handler does not keep the names its callers make up; a client keeps one
-// entry per method and target, and starts over past the bound, so that one dialling ever new
-// targets keeps the ones in use cached.
-const maxCachedMethods = 1024
-
-// method returns the span name and start options of a call to meta's method, on a client
-// through cc (nil on a server). A known method (signal.Call.Known) names its span; any other
-// is unknownMethod's.
-func (c *core) method(meta interceptors.CallMeta, cc *grpc.ClientConn, known bool) *method {
-	key := rpcconv.KeyOf(meta, cc)
-	if m, ok := c.methods.Load(key); ok {
+// method returns the span name and start options of a call's method, kept in the call's
+// Method slot (the stack's one cache). A known method (signal.Call.Known) names its span; any
+// other is unknownMethod's.
+func (c *core) method(call signal.Call) *method {
+	if !call.Known {
+		return c.unknownMethod(call.Meta, call.Conn)
+	}
+	if m, ok := call.Method.Slot(call.Slot).(*method); ok {
 		return m
 	}
-	if !known {
-		return c.unknownMethod(meta, cc)
+	service, name := call.Meta.Service, call.Meta.Method
+	if call.Method != nil {
+		service, name = call.Method.Key.Service, call.Method.Key.Method // the cache's own copies
 	}
-	name := meta.Service + "/" + meta.Method
-	attrs := append(c.conv.methodAttributes(name, meta.Service, meta.Method), c.targets.serverAttributes(cc)...)
+	full := service + "/" + name
+	attrs := append(c.conv.methodAttributes(full, service, name), c.targets.serverAttributes(call.Conn)...)
 	m := &method{
-		name:  name,
+		name:  full,
 		start: []trace.SpanStartOption{trace.WithSpanKind(c.kind), trace.WithAttributes(attrs...)},
 	}
 	if c.attempts {
-		m.attempt = newAttemptMethod(name, attrs)
+		m.attempt = newAttemptMethod(full, attrs)
 	}
-	return c.methods.Store(key.Owned(), m, maxCachedMethods)
+	call.Method.Store(call.Slot, m)
+	return m
 }

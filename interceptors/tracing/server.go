@@ -57,7 +57,7 @@ func (c *core) startServer(ctx context.Context, call signal.Call) (interceptors.
 		return mw.NoopReporter{}, ctx
 	}
 
-	m := c.method(meta, nil, call.Known)
+	m := c.method(call)
 	start := m.start
 	if !trusted {
 		start = append(start[:len(start):len(start)], trace.WithNewRoot())

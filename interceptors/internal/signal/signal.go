@@ -11,7 +11,6 @@ import (
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/internal/knownmethods"
-	"github.com/grpcobs/grpcobs/interceptors/internal/protoreg"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 )
@@ -95,14 +94,15 @@ func (e Embed) signalHooks() Hooks { return e.hooks }
 // hooks' unexported one is promoted. A nil or zero Side records nothing.
 type Side[C any] struct {
 	embed
-	core C
+	core  C
+	alone *Resolver // resolves the calls made outside a stack
 }
 
 type embed = Embed
 
 // NewSide returns the Side of core, with hooks h.
 func NewSide[C any](core C, h Hooks) *Side[C] {
-	return &Side[C]{embed: NewEmbed(h), core: core}
+	return &Side[C]{embed: NewEmbed(h), core: core, alone: NewResolver(nil, 1)}
 }
 
 // Core returns the core, or its zero value for a nil Side.
@@ -114,7 +114,8 @@ func (s *Side[C]) Core() (c C) {
 }
 
 // Report is the signal's public ServerReporter (isClient false) or ClientReporter: the call as
-// seen outside a grpcobs stack (Alone), started as the stack would start it.
+// seen outside a grpcobs stack, where only the methods declared by generated code linked into
+// the program are known, started as the stack would start it.
 func (s *Side[C]) Report(ctx context.Context, meta mw.CallMeta, isClient bool) (mw.Reporter, context.Context) {
 	var start StartFunc
 	if s != nil {
@@ -126,7 +127,8 @@ func (s *Side[C]) Report(ctx context.Context, meta mw.CallMeta, isClient bool) (
 	if start == nil {
 		return mw.NoopReporter{}, ctx
 	}
-	return start(ctx, Alone(meta))
+	m, known := s.alone.Resolve(meta, nil, false)
+	return start(ctx, Call{Meta: meta, Known: known, Method: m})
 }
 
 // Signal is implemented by grpcobs' own reportables, through Embed.
@@ -156,6 +158,10 @@ type Call struct {
 	// (interceptors.WithKnownMethods). A signal names a known method; it folds every other
 	// one into its bounded "other" value.
 	Known bool
+	// Method is the call's method as the stack resolved it, and Slot the index of the signal
+	// being started: the signal keeps what it builds once per method in Method's slot Slot.
+	Method *Method
+	Slot   int
 	// Attempts is the record of a client call's attempts, when the stack records them (some
 	// signal of the stack wants attempts, and the stack was installed by DialOptions); nil
 	// otherwise. It is complete when PostCall runs.
@@ -208,12 +214,6 @@ type AttemptEnder interface {
 type AttemptPayloadEnder interface {
 	AttemptEnder
 	AttemptPayload(sent bool, compressedLength int)
-}
-
-// Alone is the Call of a signal driven through its public contract, outside a grpcobs stack:
-// only the methods declared by generated code linked into the program are known.
-func Alone(meta mw.CallMeta) Call {
-	return Call{Meta: meta, Known: protoreg.Declared(meta.Service, meta.Method)}
 }
 
 // IsNoop reports whether rep is the no-op Reporter (go-grpc-middleware's NoopReporter) that
