@@ -74,10 +74,7 @@ func anchorLogging() signal {
 // slog's JSONHandler, with the same options.
 func anchorSlogLogging() signal {
 	return func(b *builder) {
-		l := b.slogger()
-		logger := mwlogging.LoggerFunc(func(ctx context.Context, lvl mwlogging.Level, msg string, fields ...any) {
-			l.Log(ctx, slog.Level(lvl), msg, fields...)
-		})
+		logger := slogAdapter(b.slogger())
 		opts := []mwlogging.Option{
 			mwlogging.WithLogOnEvents(mwlogging.FinishCall),
 			mwlogging.WithFieldsFromContext(traceFields),
@@ -90,6 +87,14 @@ func anchorSlogLogging() signal {
 			grpc.WithChainUnaryInterceptor(mwlogging.UnaryClientInterceptor(logger, opts...)),
 			grpc.WithChainStreamInterceptor(mwlogging.StreamClientInterceptor(logger, opts...)))
 	}
+}
+
+// slogAdapter is the slog adapter of go-grpc-middleware's logging examples: its levels are
+// slog's, its fields slog's key-value pairs.
+func slogAdapter(l *slog.Logger) mwlogging.Logger {
+	return mwlogging.LoggerFunc(func(ctx context.Context, lvl mwlogging.Level, msg string, fields ...any) {
+		l.Log(ctx, slog.Level(lvl), msg, fields...)
+	})
 }
 
 // traceFields are the trace and span ids of the span in ctx, when there is a valid one.

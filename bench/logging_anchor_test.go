@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"testing"
 
@@ -19,10 +20,11 @@ import (
 )
 
 // BenchmarkLogging compares, in one run, what logging one server call costs: grpcobs logging
-// (with its JSON formatter, and with logrus' stock one) against the anchor, go-grpc-middleware's
-// logging interceptor writing through the logrus adapter of that project's examples
-// (logrusAdapter) with logrus' stock JSONFormatter, and against the same interceptor writing
-// through logging.InterceptorLogger with the fast formatter. Every variant logs one "finished
+// (with its JSON formatter, with logrus' stock one, and through log/slog's JSONHandler) against
+// the anchor, go-grpc-middleware's logging interceptor writing through the logrus adapter of
+// that project's examples (logrusAdapter) with logrus' stock JSONFormatter, and against the
+// same interceptor writing through logging.InterceptorLogger with the fast formatter and
+// through the slog adapter of its examples (slogAdapter) with slog's JSONHandler. Every variant logs one "finished
 // call" line per call with the same fields (component, service, method, method type, peer
 // address, code, time, trace and span ids; go-grpc-middleware adds grpc.start_time, which it
 // cannot leave out) to io.Discard. The interceptors are called directly, with the span context
@@ -57,6 +59,24 @@ func BenchmarkLogging(b *testing.B) {
 			},
 			stream: func() grpc.StreamServerInterceptor {
 				return interceptors.StreamServerInterceptor(logging.NewServer(logAnchorLogger(&logrus.JSONFormatter{})))
+			},
+		},
+		{
+			name: "grpcobs through slog.JSONHandler",
+			unary: func() grpc.UnaryServerInterceptor {
+				return interceptors.UnaryServerInterceptor(logging.NewSlogServer(logAnchorSlogger()))
+			},
+			stream: func() grpc.StreamServerInterceptor {
+				return interceptors.StreamServerInterceptor(logging.NewSlogServer(logAnchorSlogger()))
+			},
+		},
+		{
+			name: "go-grpc-middleware through slog.JSONHandler",
+			unary: func() grpc.UnaryServerInterceptor {
+				return mwlogging.UnaryServerInterceptor(slogAdapter(logAnchorSlogger()), logAnchorOptions...)
+			},
+			stream: func() grpc.StreamServerInterceptor {
+				return mwlogging.StreamServerInterceptor(slogAdapter(logAnchorSlogger()), logAnchorOptions...)
 			},
 		},
 		{
@@ -135,6 +155,8 @@ func logAnchorLogger(f logrus.Formatter) *logrus.Logger {
 	l.SetFormatter(f)
 	return l
 }
+
+func logAnchorSlogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
 
 // logAnchorContext is a server call's context as the logging layer sees it: a peer, incoming
 // metadata, and the span the tracing layer started.
