@@ -11,10 +11,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/grpcobs/grpcobs/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	"github.com/sirupsen/logrus"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/codes"
 )
 
 func TestSlogHandlerPassesSlogtest(t *testing.T) {
@@ -137,4 +139,63 @@ func asMaps(lines []jsonLine) []map[string]any {
 		out[i] = l
 	}
 	return out
+}
+
+// TestSlogLoggersAttributesGroupsAndLevel: a logger's With attributes are on every line, its
+// WithGroup nests the line's fields (their dotted names kept), its handler's level drops a
+// line before any filter runs, and a nil logger is slog.Default().
+func TestSlogLoggersAttributesGroupsAndLevel(t *testing.T) {
+	var out syncBuffer
+	var filtered int
+	count := func(filter.Call) bool { filtered++; return true }
+	warnOnly := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{
+		Level:       slog.LevelWarn,
+		ReplaceAttr: stableAttrs,
+	})).With("instance", "a").WithGroup("rpc")
+	h := testsrv.Start(t, testsrv.WithServerOptions(interceptors.ServerOptions(logging.NewSlogServer(warnOnly, logging.WithFilter(count)))...))
+	if err := callEcho(noDeadline(t), h.Demo(), 0); err != nil {
+		t.Fatal(err)
+	}
+	_ = callEcho(noDeadline(t), h.Demo(), int32(codes.NotFound))
+	lines := decodeLines(t, waitLines(t, &out, 1, "server"))
+	if group, ok := lines[0]["rpc"].(map[string]any); ok {
+		if _, ok := group[logging.FieldTimeMS].(float64); !ok {
+			t.Errorf("grpc.time_ms in the group is %v, want a number", group[logging.FieldTimeMS])
+		}
+		delete(group, logging.FieldTimeMS) // differs on every run
+	}
+	want := map[string]any{
+		"level": "warning", "msg": "finished call", "instance": "a",
+		"rpc": map[string]any{
+			"grpc.component": "server", "grpc.service": demoService, "grpc.method": "Echo", "grpc.method_type": "unary",
+			"peer.address": "bufconn", "grpc.code": "NotFound",
+			"error": "rpc error: code = NotFound desc = failure requested with fail_code 5",
+		},
+	}
+	if diff := cmp.Diff(want, map[string]any(lines[0])); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if filtered != 1 {
+		t.Errorf("the filter ran %d times, want once: the OK line is below the handler's level", filtered)
+	}
+
+	// A With attribute named like a call field is written next to it, not replaced.
+	var clashOut syncBuffer
+	clash := slog.New(slog.NewJSONHandler(&clashOut, nil)).With(logging.FieldMethod, "mine")
+	h = testsrv.Start(t, testsrv.WithServerOptions(interceptors.ServerOptions(logging.NewSlogServer(clash))...))
+	if err := callEcho(noDeadline(t), h.Demo(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if raw := waitLines(t, &clashOut, 1, "clash"); !strings.Contains(raw, `"grpc.method":"mine"`) || !strings.Contains(raw, `"grpc.method":"Echo"`) {
+		t.Errorf("want grpc.method twice, the logger's and the call's: %s", raw)
+	}
+
+	var defaultOut syncBuffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&defaultOut, &slog.HandlerOptions{ReplaceAttr: stableAttrs})))
+	h = testsrv.Start(t, testsrv.WithServerOptions(interceptors.ServerOptions(logging.NewSlogServer(nil))...))
+	if err := callEcho(noDeadline(t), h.Demo(), 0); err != nil {
+		t.Fatal(err)
+	}
+	wantFields(t, "server", decodeLines(t, waitLines(t, &defaultOut, 1, "default"))[0], map[string]any{"grpc.code": "OK"})
 }
