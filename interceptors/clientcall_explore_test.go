@@ -51,8 +51,7 @@ func TestClientCallExplorer(t *testing.T) {
 	if *exploreSeed != 0 {
 		seeds, n = *exploreSeed, 1
 	}
-	previous := interceptors.SetArmGrace(armWorldGrace)
-	defer interceptors.SetArmGrace(previous)
+	defer interceptors.SetArmGrace(armWorldGrace)()
 	failures := 0
 	for seed := seeds; seed < seeds+n; seed++ {
 		if problems, trace := exploreSchedule(seed); len(problems) > 0 {
@@ -191,7 +190,7 @@ type fakeWorld struct {
 	// sendObserved is the last status a failed SendMsg gave the caller before the call ended:
 	// the call's, unless the caller then reads one with RecvMsg.
 	sendObserved error
-	rec      *lifecycleRecorder
+	rec          *lifecycleRecorder
 
 	retryInside     bool
 	failCreations   int // creations that fail UNAVAILABLE before one succeeds

@@ -76,7 +76,7 @@ func (w *writer) typeName(obj *types.TypeName) {
 		w.add("%s struct", decl)
 		for f := range u.Fields() {
 			switch {
-			case f.Embedded():
+			case f.Embedded() && f.Exported():
 				w.add("%s struct, embedded %s", decl, w.typ(f.Type()))
 			case f.Exported():
 				w.add("%s struct, %s %s", decl, f.Name(), w.typ(f.Type()))
