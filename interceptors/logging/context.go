@@ -67,24 +67,24 @@ func AddFields(ctx context.Context, fields logrus.Fields) {
 	maps.Copy(added, c.added)
 	maps.Copy(added, fields)
 	c.added = added
-	c.scoped, c.scopedAttrs, c.scopedSlog = nil, nil, nil
+	c.scoped, c.slogScope = nil, nil
 }
 
 // scopedEntry returns the call's request-scoped entry, building it on first use, and the span
 // context it carries.
 func (c *call) scopedEntry() (*logrus.Entry, trace.SpanContext) {
+	span := trace.SpanContextFromContext(c.ctx) // the call's: c.ctx never changes
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.scoped == nil {
-		c.span = trace.SpanContextFromContext(c.ctx)
 		data := make(logrus.Fields, len(c.log.baseFields)+len(c.added)+5)
 		maps.Copy(data, c.log.baseFields)
 		maps.Copy(data, c.added)
 		data[FieldComponent] = c.log.component
 		data[FieldService] = c.service
 		data[FieldMethod] = c.method
-		addTraceFields(logrusFields(data), c.span)
+		addTraceFields(logrusFields(data), span)
 		c.scoped = &logrus.Entry{Logger: c.log.logger, Data: data, Context: c.ctx}
 	}
-	return c.scoped, c.span
+	return c.scoped, span
 }

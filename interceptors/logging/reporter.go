@@ -11,7 +11,6 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors/filter"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/sirupsen/logrus"
-	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 )
 
@@ -107,12 +106,10 @@ type call struct {
 	// attempts is the stack's record of a client call's attempts, when it keeps one.
 	attempts signal.AttemptRecord
 
-	mu          sync.Mutex
-	added       logrus.Fields     // AddFields; replaced, never changed in place
-	scoped      *logrus.Entry     // FromContext's entry, built on first use
-	span        trace.SpanContext // the span scoped carries
-	scopedAttrs []slog.Attr       // what SlogFromContext and SlogHandler add, built on first use
-	scopedSlog  *slog.Logger      // SlogFromContext's logger, built on first use
+	mu        sync.Mutex
+	added     logrus.Fields // AddFields; replaced, never changed in place
+	scoped    *logrus.Entry // FromContext's entry, built on first use
+	slogScope *slogScope    // SlogFromContext's and SlogHandler's, built on first use
 }
 
 var _ interceptors.Reporter = (*call)(nil)

@@ -140,10 +140,10 @@ func SlogFromContext(ctx context.Context) *slog.Logger {
 	if inner.IsValid() && !inner.Equal(span) {
 		return c.slogBase().With(asAny(withSpan(attrs, inner))...)
 	}
-	if c.scopedSlog == nil {
-		c.scopedSlog = c.slogBase().With(asAny(attrs)...)
+	if c.slogScope.logger == nil {
+		c.slogScope.logger = c.slogBase().With(asAny(attrs)...)
 	}
-	return c.scopedSlog
+	return c.slogScope.logger
 }
 
 // slogBase is the logger SlogFromContext derives from.
@@ -154,12 +154,19 @@ func (c *call) slogBase() *slog.Logger {
 	return unwrapped(nil)
 }
 
+// slogScope is a call's request-scoped slog state, apart from the call so that a call logged
+// without it carries one pointer more, not the whole.
+type slogScope struct {
+	attrs  []slog.Attr  // what SlogFromContext and SlogHandler add
+	logger *slog.Logger // SlogFromContext's logger
+}
+
 // slogAttrsLocked returns the call's request-scoped attributes, building them on first use,
 // and the span they carry; c.mu is held. They are the fields of FromContext's entry: the
 // call's own, those added with AddFields, and a logrus backend's base fields.
 func (c *call) slogAttrsLocked() ([]slog.Attr, trace.SpanContext) {
 	span := trace.SpanContextFromContext(c.ctx)
-	if c.scopedAttrs == nil {
+	if c.slogScope == nil {
 		s := &slogAttrs{attrs: make([]slog.Attr, 0, 5+len(c.added)+len(c.log.baseFields))}
 		s.set(FieldComponent, c.log.component)
 		s.set(FieldService, c.service)
@@ -167,9 +174,9 @@ func (c *call) slogAttrsLocked() ([]slog.Attr, trace.SpanContext) {
 		addTraceFields(s, span)
 		s.addFields(c.added)
 		s.addFields(c.log.baseFields)
-		c.scopedAttrs = s.attrs
+		c.slogScope = &slogScope{attrs: s.attrs}
 	}
-	return c.scopedAttrs, span
+	return c.slogScope.attrs, span
 }
 
 // withSpan returns a copy of attrs with the ids of span instead of the call's.
