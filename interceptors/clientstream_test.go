@@ -7,7 +7,9 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/status"
 )
 
@@ -33,6 +35,9 @@ func TestAbandonedClientStreamsEndExactlyOnce(t *testing.T) {
 			name: "deadline passes while nobody reads",
 			want: codes.DeadlineExceeded,
 			abandon: func(t *testing.T, h *testsrv.Harness) {
+				// The stream must open before its deadline: the connection is made ready
+				// first (under make test's load, 50ms once passed while it connected).
+				connReady(t, h.Conn)
 				ctx, cancel := context.WithTimeout(testContext(t), 50_000_000) // 50ms
 				t.Cleanup(cancel)
 				if _, err := h.Demo().Chat(ctx); err != nil {
@@ -97,6 +102,17 @@ func TestAbandonedClientStreamsEndExactlyOnce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// connReady connects conn and waits until it is ready, without a call.
+func connReady(t *testing.T, conn *grpc.ClientConn) {
+	t.Helper()
+	conn.Connect()
+	for state := conn.GetState(); state != connectivity.Ready; state = conn.GetState() {
+		if !conn.WaitForStateChange(testContext(t), state) {
+			t.Fatalf("the connection never became ready (last %v)", state)
+		}
 	}
 }
 
