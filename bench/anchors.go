@@ -53,40 +53,30 @@ func anchorMetrics() signal {
 // call at info, as grpcobs does: go-grpc-middleware's client default is debug, which an info
 // logger drops before formatting, so the anchor's client would log nothing.
 func anchorLogging() signal {
-	return func(b *builder) {
-		logger := logrusAdapter(b.logger(&logrus.JSONFormatter{}))
-		opts := []mwlogging.Option{
-			mwlogging.WithLogOnEvents(mwlogging.FinishCall),
-			mwlogging.WithFieldsFromContext(traceFields),
-			mwlogging.WithLevels(mwlogging.DefaultServerCodeToLevel),
-		}
-		b.stack.ServerOptions = append(b.stack.ServerOptions,
-			grpc.ChainUnaryInterceptor(mwlogging.UnaryServerInterceptor(logger, opts...)),
-			grpc.ChainStreamInterceptor(mwlogging.StreamServerInterceptor(logger, opts...)))
-		b.stack.DialOptions = append(b.stack.DialOptions,
-			grpc.WithChainUnaryInterceptor(mwlogging.UnaryClientInterceptor(logger, opts...)),
-			grpc.WithChainStreamInterceptor(mwlogging.StreamClientInterceptor(logger, opts...)))
-	}
+	return func(b *builder) { b.mwLogging(logrusAdapter(b.logger(&logrus.JSONFormatter{}))) }
 }
 
 // anchorSlogLogging is anchorLogging through log/slog: go-grpc-middleware's logging
 // interceptor with the slog adapter of that project's examples (its levels are slog's), to
 // slog's JSONHandler, with the same options.
 func anchorSlogLogging() signal {
-	return func(b *builder) {
-		logger := slogAdapter(b.slogger())
-		opts := []mwlogging.Option{
-			mwlogging.WithLogOnEvents(mwlogging.FinishCall),
-			mwlogging.WithFieldsFromContext(traceFields),
-			mwlogging.WithLevels(mwlogging.DefaultServerCodeToLevel),
-		}
-		b.stack.ServerOptions = append(b.stack.ServerOptions,
-			grpc.ChainUnaryInterceptor(mwlogging.UnaryServerInterceptor(logger, opts...)),
-			grpc.ChainStreamInterceptor(mwlogging.StreamServerInterceptor(logger, opts...)))
-		b.stack.DialOptions = append(b.stack.DialOptions,
-			grpc.WithChainUnaryInterceptor(mwlogging.UnaryClientInterceptor(logger, opts...)),
-			grpc.WithChainStreamInterceptor(mwlogging.StreamClientInterceptor(logger, opts...)))
+	return func(b *builder) { b.mwLogging(slogAdapter(b.slogger())) }
+}
+
+// mwLogging adds go-grpc-middleware's logging interceptor on both sides, logging to logger
+// as the logging anchors do.
+func (b *builder) mwLogging(logger mwlogging.Logger) {
+	opts := []mwlogging.Option{
+		mwlogging.WithLogOnEvents(mwlogging.FinishCall),
+		mwlogging.WithFieldsFromContext(traceFields),
+		mwlogging.WithLevels(mwlogging.DefaultServerCodeToLevel),
 	}
+	b.stack.ServerOptions = append(b.stack.ServerOptions,
+		grpc.ChainUnaryInterceptor(mwlogging.UnaryServerInterceptor(logger, opts...)),
+		grpc.ChainStreamInterceptor(mwlogging.StreamServerInterceptor(logger, opts...)))
+	b.stack.DialOptions = append(b.stack.DialOptions,
+		grpc.WithChainUnaryInterceptor(mwlogging.UnaryClientInterceptor(logger, opts...)),
+		grpc.WithChainStreamInterceptor(mwlogging.StreamClientInterceptor(logger, opts...)))
 }
 
 // slogAdapter is the slog adapter of go-grpc-middleware's logging examples: its levels are
