@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	"go.opentelemetry.io/otel/metric"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
@@ -19,7 +20,7 @@ import (
 // exportersEnv names the exporters, as the OpenTelemetry SDK environment specification says.
 const exportersEnv = "OTEL_TRACES_EXPORTER"
 
-// Setup is a tracer provider, a meter provider, and what they export to.
+// Setup is a tracer provider, a meter provider, a logger provider, and what they export to.
 type Setup struct {
 	// Provider is the tracer provider to hand to the instrumentation.
 	Provider *sdktrace.TracerProvider
@@ -30,16 +31,25 @@ type Setup struct {
 	Meters metric.MeterProvider
 	// MetricsExporter names the metrics exporter in use ("otlp", "console" or "none").
 	MetricsExporter string
+	// LogsExporter names the logs exporter in use ("otlp", "console" or "none"); the log
+	// bridges (AddLogrusHook, SlogHandler) send records to it.
+	LogsExporter string
 
 	stopMeters func(context.Context) error
+	logs       *sdklog.LoggerProvider // nil: OTEL_LOGS_EXPORTER is none
 }
 
-// Shutdown flushes the spans and the metrics still buffered and stops the exporters.
+// Shutdown flushes the spans, the metrics and the log records still buffered and stops the
+// exporters. Log lines written after it reach stdout (or stderr) only.
 func (s *Setup) Shutdown(ctx context.Context) error {
-	return errors.Join(s.Provider.Shutdown(ctx), s.stopMeters(ctx))
+	err := errors.Join(s.Provider.Shutdown(ctx), s.stopMeters(ctx))
+	if s.logs != nil {
+		err = errors.Join(err, s.logs.Shutdown(ctx))
+	}
+	return err
 }
 
-// New builds the tracer and meter providers for serviceName from the environment. Console
+// New builds the tracer, meter and logger providers for serviceName from the environment. Console
 // output goes to console (stderr in the examples), never to stdout, which carries only log
 // lines.
 func New(ctx context.Context, serviceName string, console io.Writer) (*Setup, error) {
@@ -67,6 +77,14 @@ func New(ctx context.Context, serviceName string, console io.Writer) (*Setup, er
 		}
 		return nil, err
 	}
+	logs, logsExporter, err := newLogs(ctx, res, console)
+	if err != nil {
+		if exp != nil {
+			_ = exp.Shutdown(ctx)
+		}
+		_ = m.shutdown(ctx)
+		return nil, err
+	}
 	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
 	if exp != nil {
 		opts = append(opts, sdktrace.WithBatcher(exp))
@@ -76,7 +94,9 @@ func New(ctx context.Context, serviceName string, console io.Writer) (*Setup, er
 		Exporter:        name,
 		Meters:          m.provider,
 		MetricsExporter: m.exporter,
+		LogsExporter:    logsExporter,
 		stopMeters:      m.shutdown,
+		logs:            logs,
 	}, nil
 }
 
