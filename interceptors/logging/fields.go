@@ -108,6 +108,7 @@ func codeValue(c codes.Code) any {
 
 // line is what one log line adds to the call's fields.
 type line struct {
+	start      bool // the start line
 	finished   bool
 	code       codes.Code
 	err        error
@@ -122,6 +123,10 @@ type line struct {
 func (c *call) fields(f fieldSink, ln *line) {
 	l := c.log
 	ctx := c.ctx
+	mw := l.opts.mwFields
+	if mw {
+		f.set(mwFieldProtocol, mwProtocolValue)
+	}
 	f.set(FieldComponent, l.component)
 	f.set(FieldService, c.service)
 	f.set(FieldMethod, c.method)
@@ -132,8 +137,15 @@ func (c *call) fields(f fieldSink, ln *line) {
 		}
 	}
 	addTraceFields(f, trace.SpanContextFromContext(ctx))
+	if mw {
+		f.set(mwFieldStartTime, time.Unix(0, c.startNano).Format(time.RFC3339))
+	}
 	if deadline, ok := ctx.Deadline(); ok {
-		f.set(FieldDeadline, deadline.Format(time.RFC3339Nano))
+		layout := time.RFC3339Nano
+		if mw {
+			layout = time.RFC3339
+		}
+		f.set(FieldDeadline, deadline.Format(layout))
 	}
 	l.addBaggage(f, ctx)
 	l.addMetadata(f, ctx)
@@ -146,9 +158,16 @@ func (c *call) fields(f fieldSink, ln *line) {
 	if ln.content != nil {
 		f.set(ln.contentKey, l.opts.render(ln.content))
 	}
+	if mw && ln.start {
+		f.set(FieldTimeMS, mwTimeMS(time.Since(time.Unix(0, c.startNano))))
+	}
 	if ln.finished {
 		f.set(FieldCode, codeValue(ln.code))
-		f.setFloat(FieldTimeMS, float64(ln.duration)/float64(time.Millisecond))
+		if mw {
+			f.set(FieldTimeMS, mwTimeMS(ln.duration))
+		} else {
+			f.setFloat(FieldTimeMS, float64(ln.duration)/float64(time.Millisecond))
+		}
 		c.addAttempts(f)
 		if err := ln.err; err != nil {
 			if p := panicOf(err); p != nil {
@@ -156,7 +175,11 @@ func (c *call) fields(f fieldSink, ln *line) {
 				err = p
 				f.set(FieldPanicStack, string(p.Stack))
 			}
-			f.set(logrus.ErrorKey, errorField(err))
+			if mw {
+				f.set(mwFieldError, errorField(err).Error())
+			} else {
+				f.set(logrus.ErrorKey, errorField(err))
+			}
 		}
 	}
 }

@@ -22,6 +22,7 @@ type options struct {
 	mdKeys      []string
 	payloads    bool
 	redact      Redactor
+	mwFields    bool // WithGoGRPCMiddlewareFields
 }
 
 var defaultOptions = options{policy: interceptors.DefaultStatusPolicy()}

@@ -57,6 +57,9 @@ func newCallLogger(logger logrus.FieldLogger, isClient bool, opts []Option) *cal
 func (l *callLogger) start(ctx context.Context, sc signal.Call) (interceptors.Reporter, context.Context) {
 	meta := sc.Meta
 	c := &call{log: l, service: meta.Service, method: meta.Method, typ: meta.Typ, attempts: sc.Attempts}
+	if l.opts.mwFields {
+		c.startNano = mwStartTime(sc.Start)
+	}
 	c.ctx = context.WithValue(ctx, callKey{}, c)
 	if l.opts.startLine {
 		c.logStart(meta.ReqOrNil)
@@ -105,6 +108,9 @@ type call struct {
 	request, response any
 	// attempts is the stack's record of a client call's attempts, when it keeps one.
 	attempts signal.AttemptRecord
+	// startNano is when the call started, with WithGoGRPCMiddlewareFields (its lines carry
+	// it); an int64 rather than a time.Time keeps the call in its allocation size class.
+	startNano int64
 
 	mu        sync.Mutex
 	added     logrus.Fields // AddFields; replaced, never changed in place
@@ -143,7 +149,7 @@ func (c *call) logStart(req any) {
 	if c.log.opts.payloads && c.typ == interceptors.Unary && req != nil {
 		c.request = c.log.opts.render(req)
 	}
-	c.logLine(msgStarted, &line{code: codes.OK})
+	c.logLine(msgStarted, &line{code: codes.OK, start: true})
 }
 
 // PostCall logs the finish line.
