@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/grpcobs/grpcobs/examples/internal/telemetry"
@@ -81,9 +82,6 @@ func callAll(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		_ = tel.Shutdown(flushCtx)
 	}()
 
-	logger := logrus.New()
-	logger.SetOutput(stderr)
-	logger.SetFormatter(&jsonformat.Formatter{})
 	clientMetrics := metrics.NewClientMetrics(metrics.WithAttempts())
 	metricsRegistry := prometheus.NewRegistry()
 	metricsRegistry.MustRegister(clientMetrics)
@@ -92,7 +90,7 @@ func callAll(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		tracing.NewClient(tracing.WithTracerProvider(tel.Provider), tracing.WithAttemptSpans()),
 		clientMetrics,
 		otelmetrics.NewClient(otelmetrics.WithMeterProvider(tel.Meters)),
-		logging.NewClient(logger),
+		newLogging(cfg.logBackend, stderr, tel),
 	), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithDefaultServiceConfig(retryServiceConfig))...)
 	if err != nil {
 		return fmt.Errorf("connecting to %s: %w", cfg.addr, err)
@@ -125,6 +123,21 @@ func callAll(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	return unexpected.err()
+}
+
+// newLogging is the logging signal, writing JSON lines to out through the backend named, and
+// also through OpenTelemetry's bridge for it when OTEL_LOGS_EXPORTER asks for an exporter.
+// Its records carry the trace and span ids of each call's context.
+func newLogging(backend string, out io.Writer, tel *telemetry.Setup) *logging.Client {
+	const scope = "github.com/grpcobs/grpcobs/examples/client"
+	if backend == "slog" {
+		return logging.NewSlogClient(slog.New(tel.SlogHandler(slog.NewJSONHandler(out, nil), scope, slog.LevelInfo)))
+	}
+	logger := logrus.New()
+	logger.SetOutput(out)
+	logger.SetFormatter(&jsonformat.Formatter{})
+	tel.AddLogrusHook(logger, scope)
+	return logging.NewClient(logger)
 }
 
 func callEcho(ctx context.Context, c demov1.DemoServiceClient) error {

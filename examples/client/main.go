@@ -24,6 +24,8 @@ type config struct {
 	calls   int
 	baggage baggage.Baggage
 	timeout time.Duration
+	// logBackend is the logging signal's backend: "logrus" or "slog".
+	logBackend string
 	// loop repeats the calls until interrupted or duration has passed, rate calls a second.
 	loop     bool
 	rate     float64
@@ -43,6 +45,7 @@ func parseConfig(args []string, usage io.Writer) (config, error) {
 	fs.IntVar(&cfg.calls, "n", 1, "calls of each kind")
 	fs.StringVar(&rawBaggage, "baggage", "", `W3C baggage for every call, e.g. "user=alice,tenant=acme"`)
 	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Second, "deadline of each call")
+	fs.StringVar(&cfg.logBackend, "log-backend", "logrus", "logging backend of the call logs: logrus or slog (log/slog)")
 	fs.BoolVar(&cfg.loop, "loop", false, "repeat the calls, plus one failing with a server error, until interrupted (or -duration)")
 	fs.Float64Var(&cfg.rate, "rate", 5, "calls a second with -loop")
 	fs.DurationVar(&cfg.duration, "duration", 0, "with -loop, stop after this long (0: at SIGINT or SIGTERM)")
@@ -51,6 +54,9 @@ func parseConfig(args []string, usage io.Writer) (config, error) {
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("%w: unexpected argument %q: the client takes flags only", errUsage, fs.Arg(0))
+	}
+	if cfg.logBackend != "logrus" && cfg.logBackend != "slog" {
+		return cfg, fmt.Errorf("%w: -log-backend must be logrus or slog, got %q", errUsage, cfg.logBackend)
 	}
 	if cfg.calls < 1 {
 		return cfg, fmt.Errorf("%w: -n must be at least 1, got %d", errUsage, cfg.calls)

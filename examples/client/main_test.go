@@ -61,6 +61,26 @@ func TestClientCallsEveryKindAndPrintsTraceIDs(t *testing.T) {
 	}
 }
 
+// With -log-backend=slog the call logs are log/slog's JSON lines on stderr, with each call's
+// trace id, and stdout is unchanged.
+func TestClientLogsThroughSlog(t *testing.T) {
+	t.Setenv("OTEL_TRACES_EXPORTER", "none")
+	h := testsrv.Start(t, testsrv.WithTCP())
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-addr", h.Addr, "-log-backend", "slog"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	echo := regexp.MustCompile(`(?m)^Echo\s+OK\s+([0-9a-f]{32})$`).FindStringSubmatch(stdout.String())
+	if echo == nil {
+		t.Fatalf("no Echo OK line on stdout:\n%s", stdout.String())
+	}
+	// slog's JSONHandler writes time, level (upper case), msg, then the call's fields in order.
+	line := regexp.MustCompile(`(?m)^\{"time":"[^"]+","level":"INFO","msg":"finished call","grpc.component":"client",.*"grpc.method":"Echo",.*"trace_id":"` + echo[1] + `".*\}$`)
+	if !line.MatchString(stderr.String()) {
+		t.Errorf("stderr has no slog line for the Echo with its trace id %s:\n%s", echo[1], stderr.String())
+	}
+}
+
 func TestClientFailsClearlyOnADeadServer(t *testing.T) {
 	t.Setenv("OTEL_TRACES_EXPORTER", "none")
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
@@ -81,6 +101,7 @@ func TestClientFailsClearlyOnADeadServer(t *testing.T) {
 func TestClientRejectsBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-n", "0"},
+		{"-log-backend", "zap"},
 		{"-baggage", "no equals sign"},
 		{"-timeout", "0s"},
 		{"-loop", "-rate", "0"},

@@ -20,6 +20,7 @@ type config struct {
 	checkInterval  time.Duration
 	drain          time.Duration
 	logFormat      string
+	logBackend     string
 	logLevel       logrus.Level
 	observability  bool
 }
@@ -42,6 +43,7 @@ func parseConfig(args []string, usage io.Writer) (config, error) {
 	fs.DurationVar(&cfg.checkInterval, "check-interval", 5*time.Second, "how often health checks run")
 	fs.DurationVar(&cfg.drain, "drain", 5*time.Second, "how long to serve NOT_SERVING after SIGTERM before stopping")
 	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or text")
+	fs.StringVar(&cfg.logBackend, "log-backend", "logrus", "logging backend: logrus or slog (log/slog)")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: trace, debug, info, warn, error")
 	fs.BoolVar(&cfg.observability, "observability", true, "trace, count and log every call (false: a bare server, for load-test comparisons)")
 	if err := fs.Parse(args); err != nil {
@@ -52,6 +54,9 @@ func parseConfig(args []string, usage io.Writer) (config, error) {
 	}
 	if cfg.logFormat != "json" && cfg.logFormat != "text" {
 		return cfg, fmt.Errorf("%w: -log-format must be json or text, got %q", errUsage, cfg.logFormat)
+	}
+	if cfg.logBackend != "logrus" && cfg.logBackend != "slog" {
+		return cfg, fmt.Errorf("%w: -log-backend must be logrus or slog, got %q", errUsage, cfg.logBackend)
 	}
 	level, err := logrus.ParseLevel(logLevel)
 	if err != nil {

@@ -260,10 +260,50 @@ func TestServerExitsZeroOnSIGTERM(t *testing.T) {
 	srv.waitLine(t, "its stopped line", func(l map[string]any) bool { return l["msg"] == "stopped" })
 }
 
+// -log-backend slog with -log-format text: log/slog's TextHandler writes every line, the
+// server's own among them.
+func TestServerLogsSlogText(t *testing.T) {
+	srv := startServer(t, []string{"OTEL_TRACES_EXPORTER=none"},
+		"-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-admin-addr", "", "-drain", "100ms",
+		"-log-backend", "slog", "-log-format", "text")
+	// SIGTERM once the server says it serves: its signal handler is installed by then.
+	for deadline := time.After(20 * time.Second); ; {
+		srv.mu.Lock()
+		changed, text := srv.changed, strings.Join(srv.badLines, "\n")
+		srv.mu.Unlock()
+		if strings.Contains(text, "msg=serving") {
+			break
+		}
+		select {
+		case <-changed:
+		case <-srv.exited:
+			t.Fatalf("server exited before its serving line: %v", srv.nonJSONLines())
+		case <-deadline:
+			t.Fatalf("no serving line within 20s: %v", srv.nonJSONLines())
+		}
+	}
+	if code := srv.terminate(t, 10*time.Second); code != 0 {
+		t.Errorf("exit code after SIGTERM = %d, want 0", code)
+	}
+	text := strings.Join(srv.nonJSONLines(), "\n")
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^time=\S+ level=INFO msg=serving grpc.addr=127.0.0.1:\d+ .*log.backend=slog`),
+		regexp.MustCompile(`(?m)^time=\S+ level=INFO msg=stopped$`),
+	} {
+		if !want.MatchString(text) {
+			t.Errorf("stdout has no line matching %s:\n%s", want, text)
+		}
+	}
+	if n := len(srv.snapshot()); n > 0 {
+		t.Errorf("%d JSON lines on stdout with -log-format text", n)
+	}
+}
+
 func TestServerRejectsBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-log-format", "xml"},
 		{"-log-level", "loud"},
+		{"-log-backend", "zap"},
 		{"-drain", "-1s"},
 		{"-check-interval", "0s"},
 		{"-no-such-flag"},

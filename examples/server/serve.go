@@ -27,17 +27,20 @@ import (
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	out := logging.NewAsyncWriter(stdout, 4096, logging.DefaultAsyncWriterBytes)
 	defer out.Close(time.Second)
-	logger := newLogger(cfg, out)
 
 	tel, err := telemetry.New(ctx, "grpcobs-demo-server", stderr)
 	if err != nil {
 		return err
 	}
+	logs := newLoggers(cfg, out, tel)
+	logger := logs.logger
+	// Deferred early, so it runs late: after the health registry's Stop, so that its last
+	// lines, and "stopped", reach the logs exporter too.
 	defer func() {
 		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := tel.Shutdown(flushCtx); err != nil {
-			logger.WithError(err).Warn("flushing spans failed")
+			logger.WithError(err).Warn("flushing spans, metrics and log records failed")
 		}
 	}()
 
@@ -54,7 +57,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	defer statusPage.Close()
 
-	grpcServer, err := newGRPCServer(cfg, logger, tel, metricsRegistry, statusPage)
+	grpcServer, err := newGRPCServer(cfg, logs, tel, metricsRegistry, statusPage)
 	if err != nil {
 		return err
 	}
@@ -95,6 +98,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		"grpc.addr":       grpcLis.Addr().String(),
 		"http.addr":       httpLis.addr(),
 		"traces.exporter": tel.Exporter,
+		"logs.exporter":   tel.LogsExporter,
+		"log.backend":     cfg.logBackend,
 		"observability":   cfg.observability,
 	}
 	if adminLis != nil {
@@ -161,8 +166,8 @@ func newHealthRegistry(cfg config, logger *logrus.Logger, tel *telemetry.Setup) 
 }
 
 // newDemoService gives the demo handlers a child span and a request-scoped log line.
-func newDemoService(tel *telemetry.Setup) *demo.Service {
-	return demo.NewService(demo.WithHook(handlerHook(tel.Provider)))
+func newDemoService(tel *telemetry.Setup, slogBackend bool) *demo.Service {
+	return demo.NewService(demo.WithHook(handlerHook(tel.Provider, slogBackend)))
 }
 
 var _ demov1.DemoServiceServer = (*demo.Service)(nil)

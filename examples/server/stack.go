@@ -12,7 +12,6 @@ import (
 	"github.com/grpcobs/grpcobs/interceptors/tracing"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc"
 )
 
@@ -23,7 +22,7 @@ var baggageKeys = []string{"user", "tenant", "request.id"}
 // demo service registered; its Prometheus metrics go to metricsRegistry, its OpenTelemetry
 // metrics to tel.Meters. With observability off it is
 // a bare server, for load-test comparisons.
-func newGRPCServer(cfg config, logger *logrus.Logger, tel *telemetry.Setup, metricsRegistry *prometheus.Registry, statusPage *statuspage.Page) (*grpc.Server, error) {
+func newGRPCServer(cfg config, logs loggers, tel *telemetry.Setup, metricsRegistry *prometheus.Registry, statusPage *statuspage.Page) (*grpc.Server, error) {
 	recoveryOpt := recovery.WithRecoveryHandlerContext(interceptors.RecoverPanic)
 	inner := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(recovery.UnaryServerInterceptor(recoveryOpt)),
@@ -31,7 +30,7 @@ func newGRPCServer(cfg config, logger *logrus.Logger, tel *telemetry.Setup, metr
 	}
 	if !cfg.observability {
 		srv := grpc.NewServer(inner...)
-		demov1.RegisterDemoServiceServer(srv, newDemoService(tel))
+		demov1.RegisterDemoServiceServer(srv, newDemoService(tel, logs.slogger != nil))
 		return srv, nil
 	}
 
@@ -49,14 +48,23 @@ func newGRPCServer(cfg config, logger *logrus.Logger, tel *telemetry.Setup, metr
 		statusPage, // the page at /debug/grpcobs; it runs after tracing, so it keeps trace ids
 		// OpenTelemetry metrics, exported when OTEL_METRICS_EXPORTER asks for it.
 		otelmetrics.NewServer(otelmetrics.WithMeterProvider(tel.Meters)),
-		logging.NewServer(logger,
+		newLogging(logs,
 			logging.WithFilter(filter.HealthChecksOnlyOnFailure()),
 			logging.WithBaggageFields(baggageKeys...),
 		),
 	)
 	srv := grpc.NewServer(append(stack, inner...)...)
-	demov1.RegisterDemoServiceServer(srv, newDemoService(tel))
+	demov1.RegisterDemoServiceServer(srv, newDemoService(tel, logs.slogger != nil))
 	// The demo service's series exist before its first call, so rates start at zero.
 	serverMetrics.InitializeMetrics(srv)
 	return srv, nil
+}
+
+// newLogging is the logging signal on the -log-backend chosen: the same options, lines and
+// fields on either.
+func newLogging(logs loggers, opts ...logging.Option) *logging.Server {
+	if logs.slogger != nil {
+		return logging.NewSlogServer(logs.slogger, opts...)
+	}
+	return logging.NewServer(logs.logger, opts...)
 }
