@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	mwlogging "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
@@ -19,6 +20,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // middlewareLevels is go-grpc-middleware's default levels (DefaultServerCodeToLevel,
@@ -228,5 +230,82 @@ func TestGoGRPCMiddlewareLevelsTable(t *testing.T) {
 		if got != want {
 			t.Errorf("%v: levels (their server, their client, our server, our client) are %v, the table says %v", c, got, want)
 		}
+	}
+}
+
+// TestGoGRPCMiddlewareFieldsOnPayloadAndPanicLines checks what docs/logging.md says of the
+// lines the side-by-side test does not compare, on both backends: with WithPayloads, a unary
+// call's messages are on its finish line and a stream's message lines carry no duration; a
+// handler panic's grpc.error is "panic: <value>", its stack in grpc.panic_stack; every line has
+// protocol and grpc.start_time, no "error", and grpcobs' own trace_id still.
+func TestGoGRPCMiddlewareFieldsOnPayloadAndPanicLines(t *testing.T) {
+	recoverInside := grpc.ChainUnaryInterceptor(recovery.UnaryServerInterceptor(
+		recovery.WithRecoveryHandlerContext(interceptors.RecoverPanic)))
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			opts := []logging.Option{logging.WithGoGRPCMiddlewareFields(), logging.WithPayloads(nil)}
+			r := startBackendRig(t, b, rowConfig{
+				serverOpts: opts, clientOpts: opts, innerServer: []grpc.ServerOption{recoverInside},
+				hook: func(backend) func(context.Context, string, string) (context.Context, func(error)) {
+					return panicInHandler
+				},
+			})
+			ctx := context.Background()
+			if err := callEcho(ctx, r.Demo(), 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := callServerStream(ctx, r.Demo(), 0); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Demo().Echo(ctx, echoRequest("panic")); status.Code(err) != codes.Internal {
+				t.Fatalf("Echo(panic) = %v, want Internal", err)
+			}
+			// Echo's finish line; ServerStream's request, 2 responses and finish; the panic's.
+			lines := decodeLines(t, waitLines(t, &r.serverOut, 6, "server"))
+			for _, l := range lines {
+				name := l.str("grpc.method") + " " + l.str("msg")
+				if l["protocol"] != "grpc" || l["error"] != nil || l.str("trace_id") == "" {
+					t.Errorf("%s: protocol %v, error %v, trace_id %v; want grpc, none, an id", name, l["protocol"], l["error"], l["trace_id"])
+				}
+				if err := middlewareFormat("grpc.start_time", l.str("grpc.start_time")); err != nil {
+					t.Errorf("%s: grpc.start_time: %v", name, err)
+				}
+				switch msg := l.str("msg"); {
+				case msg == "request received" || msg == "response sent":
+					for _, key := range []string{"grpc.time_ms", "grpc.recv.duration", "grpc.send.duration"} {
+						if v, ok := l[key]; ok {
+							t.Errorf("%s: %s is %v, want none: messages are not timed for logging", name, key, v)
+						}
+					}
+					if _, ok := l["grpc.request.content"].(map[string]any); !ok && msg == "request received" {
+						t.Errorf("%s: no request content: %v", name, l)
+					}
+				case msg == "finished call":
+					if err := middlewareFormat("grpc.time_ms", l.str("grpc.time_ms")); err != nil {
+						t.Errorf("%s: grpc.time_ms: %v", name, err)
+					}
+				default:
+					t.Errorf("unexpected line %v", l)
+				}
+			}
+			finished := byMessage(lines, "finished call")
+			if len(finished) != 3 {
+				t.Fatalf("%d finish lines, want 3: %v", len(finished), finished)
+			}
+			for _, l := range finished {
+				switch {
+				case l.str("grpc.method") == "Echo" && l.str("grpc.code") == "OK":
+					wantFields(t, "server", l, map[string]any{
+						"grpc.request.content":  map[string]any{"message": "hi"},
+						"grpc.response.content": map[string]any{"message": "hi"},
+					})
+				case l.str("grpc.method") == "Echo":
+					wantFields(t, "server", l, map[string]any{"grpc.code": "Internal", "grpc.error": "panic: boom"})
+					if !strings.Contains(l.str("grpc.panic_stack"), "panicInHandler") {
+						t.Errorf("grpc.panic_stack does not show the panicking function: %v", l["grpc.panic_stack"])
+					}
+				}
+			}
+		})
 	}
 }
