@@ -100,6 +100,19 @@ echo "its client log line:" | indent
 jq -c --arg t "$RETRIED" 'select(.trace_id? == $t and .msg == "finished call") |
 	{msg, "grpc.method", "grpc.code", "grpc.attempts", "grpc.attempt_codes", trace_id}' "$WORK/client.log" | indent
 
+section "log/slog: the client once more with -log-backend=slog, its log records also through OpenTelemetry"
+OTEL_TRACES_EXPORTER=none OTEL_LOGS_EXPORTER=console "$DEMO_BIN/client" -addr "$GRPC" -n 1 -log-backend slog \
+	2>"$WORK/client-slog.log" >"$WORK/client-slog.out"
+finished='select(.msg? == "finished call" and ."grpc.method" == "Echo" and ."grpc.code" == "OK") | del(.time, ."grpc.request.deadline")'
+echo "an Echo's finished-call line from logrus (the client above, client.log), keys sorted:" | indent
+jq -cnS "first(inputs | $finished)" "$WORK/client.log" | indent
+echo "and from log/slog (-log-backend=slog, client-slog.log): the same fields, slog's level names:" | indent
+jq -cnS "first(inputs | $finished)" "$WORK/client-slog.log" | indent
+SLOG_TRACE="$(awk '$1 == "Echo" && $2 == "OK" { print $3; exit }' "$WORK/client-slog.out")"
+echo "its OpenTelemetry log record, through otelslog (OTEL_LOGS_EXPORTER=console: on stderr, flushed at exit; otlp sends it to a collector):" | indent
+jq -c --arg t "$SLOG_TRACE" 'select(.Body?.Value == "finished call" and .TraceID == $t) |
+	{Body: .Body.Value, SeverityText, TraceID, SpanID, Scope: .Scope.Name}' "$WORK/client-slog.log" | indent
+
 section "The dependency goes down: readiness turns NOT_SERVING, liveness does not"
 kill "$upstream_pid"
 wait "$upstream_pid" 2>/dev/null || true
