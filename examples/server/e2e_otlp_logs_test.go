@@ -162,7 +162,8 @@ func runClient(t *testing.T, env []string, args ...string) string {
 // client, on either -log-backend, send their lines through that backend's OpenTelemetry
 // bridge to a real OTLP receiver. A call's finished-call records, the client's and the
 // server's, and the handler's line arrive under the call's trace id, each with its own span id;
-// stdout keeps its JSON lines. The batches are set to wait for ten minutes, so every record
+// a failed call's error arrives as exception.message and exception.type; stdout keeps its JSON
+// lines. The batches are set to wait for ten minutes, so every record
 // that arrives was flushed at exit: the client's when its calls are done, the server's by
 // SIGTERM's shutdown, up to its last line.
 func TestLogsOverOTLPCarryTheCallsTraceID(t *testing.T) {
@@ -189,6 +190,10 @@ func TestLogsOverOTLPCarryTheCallsTraceID(t *testing.T) {
 				t.Fatalf("the client printed no Echo OK line:\n%s", out)
 			}
 			traceID := echo[1]
+			failed := regexp.MustCompile(`(?m)^Echo\s+NotFound\s+([0-9a-f]{32})$`).FindStringSubmatch(out)
+			if failed == nil {
+				t.Fatalf("the client printed no Echo NotFound line:\n%s", out)
+			}
 			isEcho := func(service, msg string) func(logRecord) bool {
 				return func(r logRecord) bool {
 					return r.service == service && r.GetBody().GetStringValue() == msg &&
@@ -228,6 +233,19 @@ func TestLogsOverOTLPCarryTheCallsTraceID(t *testing.T) {
 			receiver.waitRecord(t, "the server's last line, stopped", 10*time.Second, func(r logRecord) bool {
 				return r.service == "grpcobs-demo-server" && r.GetBody().GetStringValue() == "stopped"
 			})
+
+			// A failed call's error field, an error value, is the record's error: the SDK writes
+			// it as exception.message and exception.type, on both bridges, and no "error".
+			for _, service := range []string{"grpcobs-demo-client", "grpcobs-demo-server"} {
+				r := receiver.waitRecord(t, service+"'s record of the failed Echo", 10*time.Second, func(r logRecord) bool {
+					return r.service == service && r.GetBody().GetStringValue() == "finished call" && r.traceID() == failed[1]
+				})
+				if r.attr("grpc.code") != "NotFound" || r.attr("exception.message") != "rpc error: code = NotFound desc = failure requested with fail_code 5" ||
+					r.attr("exception.type") == "" || r.attr("error") != "" {
+					t.Errorf("%s's record of the failed Echo: grpc.code %q, exception.message %q, exception.type %q, error %q; want NotFound, the error's text and type, no error attribute",
+						service, r.attr("grpc.code"), r.attr("exception.message"), r.attr("exception.type"), r.attr("error"))
+				}
+			}
 		})
 	}
 }
