@@ -241,8 +241,8 @@ func TestLogsOverOTLPCarryTheCallsTraceID(t *testing.T) {
 					return r.service == service && r.GetBody().GetStringValue() == "finished call" && r.traceID() == failed[1]
 				})
 				if r.attr("grpc.code") != "NotFound" || r.attr("exception.message") != "rpc error: code = NotFound desc = failure requested with fail_code 5" ||
-					r.attr("exception.type") == "" || r.attr("error") != "" {
-					t.Errorf("%s's record of the failed Echo: grpc.code %q, exception.message %q, exception.type %q, error %q; want NotFound, the error's text and type, no error attribute",
+					r.attr("exception.type") != "*status.Error" || r.attr("error") != "" {
+					t.Errorf("%s's record of the failed Echo: grpc.code %q, exception.message %q, exception.type %q, error %q; want NotFound, the error's text, *status.Error, no error attribute",
 						service, r.attr("grpc.code"), r.attr("exception.message"), r.attr("exception.type"), r.attr("error"))
 				}
 			}

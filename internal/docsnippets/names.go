@@ -46,11 +46,15 @@ var Packages = map[string]string{
 	"selector":  "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/selector",
 
 	// Prometheus, logrus, OpenTelemetry.
+	"autoexport":     "go.opentelemetry.io/contrib/exporters/autoexport",
 	"logrus":         "github.com/sirupsen/logrus",
+	"otellogrus":     "go.opentelemetry.io/contrib/bridges/otellogrus",
+	"otelslog":       "go.opentelemetry.io/contrib/bridges/otelslog",
 	"otlpmetricgrpc": "go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc",
 	"prometheus":     "github.com/prometheus/client_golang/prometheus",
 	"promhttp":       "github.com/prometheus/client_golang/prometheus/promhttp",
 	"resource":       "go.opentelemetry.io/otel/sdk/resource",
+	"sdklog":         "go.opentelemetry.io/otel/sdk/log",
 	"sdkmetric":      "go.opentelemetry.io/otel/sdk/metric",
 	"sdktrace":       "go.opentelemetry.io/otel/sdk/trace",
 	"trace":          "go.opentelemetry.io/otel/trace",

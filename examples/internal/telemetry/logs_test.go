@@ -12,6 +12,9 @@ import (
 
 	"github.com/grpcobs/grpcobs/examples/internal/telemetry"
 	"github.com/sirupsen/logrus"
+	"go.opentelemetry.io/contrib/bridges/otelslog"
+	"go.opentelemetry.io/otel/exporters/stdout/stdoutlog"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -120,6 +123,21 @@ func TestConsoleLogRecordsCarryTheTraceIDs(t *testing.T) {
 	}
 	if strings.Contains(out, "below the level") {
 		t.Errorf("a debug record went through the slog bridge at level info:\n%s", out)
+	}
+}
+
+// The slog bridge has no level of its own: it takes debug records, and lower, which is why
+// SlogHandler puts a level in front of it (docs/logging.md, Logs over OTLP).
+func TestSlogBridgeHasNoLevelOfItsOwn(t *testing.T) {
+	exp, err := stdoutlog.New(stdoutlog.WithWriter(&bytes.Buffer{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+	defer func() { _ = lp.Shutdown(context.Background()) }()
+	bridge := otelslog.NewHandler("test", otelslog.WithLoggerProvider(lp))
+	if !bridge.Enabled(context.Background(), slog.LevelDebug-4) {
+		t.Errorf("the slog bridge drops records below debug: SlogHandler's level in front of it may be needless")
 	}
 }
 
