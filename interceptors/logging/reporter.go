@@ -76,17 +76,24 @@ var linePool = sync.Pool{New: func() any { return &logrus.Entry{Data: logrus.Fie
 // copy bigger: logrus copies the map at its capacity.
 const maxPooledFields = 32
 
-// write logs one line of the call at level, with msg (a string).
+// write logs one line of the call at level, with msg (a string): straight to the logger's
+// output when it can (writeDirect), through logrus otherwise.
 func (c *call) write(level logrus.Level, msg any, ln *line) {
 	if c.log.slog != nil {
 		c.writeSlog(level, msg.(string), ln)
+		return
+	}
+	fields := lineFieldsPool.Get().(*lineFields)
+	defer fields.release()
+	c.fields(fields, ln)
+	if c.writeDirect(level, msg.(string), fields) {
 		return
 	}
 	entry := linePool.Get().(*logrus.Entry)
 	entry.Logger, entry.Context = c.log.logger, c.ctx
 	maps.Copy(entry.Data, c.log.baseFields)
 	maps.Copy(entry.Data, c.addedFields())
-	c.fields(logrusFields(entry.Data), ln)
+	fields.copyTo(entry.Data)
 	entry.Log(level, msg)
 	if len(entry.Data) > maxPooledFields {
 		return

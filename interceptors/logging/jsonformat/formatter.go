@@ -141,21 +141,7 @@ func (f *Formatter) Format(entry *logrus.Entry) ([]byte, error) {
 		b = make([]byte, 0, 256+64*len(entry.Data))
 	}
 
-	b = append(b, '{')
-	if !f.DisableTimestamp {
-		layout := f.TimestampFormat
-		if layout == "" {
-			layout = time.RFC3339Nano
-		}
-		b = appendKey(b, k.time)
-		b = appendTime(b, entry.Time, layout)
-		b = append(b, ',')
-	}
-	b = appendKey(b, k.level)
-	b = appendString(b, entry.Level.String())
-	b = append(b, ',')
-	b = appendKey(b, k.msg)
-	b = appendString(b, entry.Message)
+	b = f.appendHead(b, &k, entry.Time, entry.Level, entry.Message)
 	if hasCaller {
 		b = f.appendCaller(b, &k, entry.Caller)
 	}
@@ -198,6 +184,25 @@ func (f *Formatter) Format(entry *logrus.Entry) ([]byte, error) {
 	}
 	entry.Buffer.Write(b)
 	return entry.Buffer.Bytes(), nil
+}
+
+// appendHead writes the opening of a line: the brace, then time, level and msg.
+func (f *Formatter) appendHead(b []byte, k *fixedKeys, t time.Time, level logrus.Level, msg string) []byte {
+	b = append(b, '{')
+	if !f.DisableTimestamp {
+		layout := f.TimestampFormat
+		if layout == "" {
+			layout = time.RFC3339Nano
+		}
+		b = appendKey(b, k.time)
+		b = appendTime(b, t, layout)
+		b = append(b, ',')
+	}
+	b = appendKey(b, k.level)
+	b = appendString(b, level.String())
+	b = append(b, ',')
+	b = appendKey(b, k.msg)
+	return appendString(b, msg)
 }
 
 func (f *Formatter) appendCaller(b []byte, k *fixedKeys, caller *runtime.Frame) []byte {
