@@ -126,7 +126,9 @@ func directSide(flags uint32, level logrus.Level, service, method, text string, 
 		ctx = baggage.ContextWithBaggage(ctx, b)
 	}
 	ctx = peer.NewContext(ctx, &peer.Peer{Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 4242}})
-	c := &call{log: l, service: service, method: method, typ: interceptors.Unary, startNano: 1700000000e9}
+	// Started at the earliest time a call can carry: the start line's time since the start is
+	// then the longest duration, the same on both sides.
+	c := &call{log: l, service: service, method: method, typ: interceptors.Unary, startNano: math.MinInt64}
 	c.ctx = context.WithValue(ctx, callKey{}, c)
 	if flags&flagAttempts != 0 {
 		c.attempts = attempts{failed: []codes.Code{codes.Unavailable}}
@@ -291,3 +293,24 @@ type nopHook struct{}
 
 func (nopHook) Levels() []logrus.Level   { return logrus.AllLevels }
 func (nopHook) Fire(*logrus.Entry) error { return nil }
+
+// TestDirectKeysAreInWrittenOrder checks the fixed set's table: its keys sorted (jsonformat's
+// order), each found at its own slot, and no more than the slots' bit mask holds.
+func TestDirectKeysAreInWrittenOrder(t *testing.T) {
+	if !slices.IsSorted(directKeys[:]) || len(slices.Compact(slices.Clone(directKeys[:]))) != len(directKeys) {
+		t.Errorf("directKeys %q are not sorted without repeats", directKeys)
+	}
+	for i, k := range directKeys {
+		if got := directSlot(k); got != i {
+			t.Errorf("directSlot(%q) = %d, want %d", k, got, i)
+		}
+	}
+	if len(directKeys) > 32 {
+		t.Errorf("%d keys, more than lineFields.present has bits", len(directKeys))
+	}
+	for _, k := range []string{"", "baggage.tenant", MetadataFieldPrefix + "x", "time", "msg", "level"} {
+		if got := directSlot(k); got != -1 {
+			t.Errorf("directSlot(%q) = %d, want -1", k, got)
+		}
+	}
+}
