@@ -147,24 +147,36 @@ func (f *lineFields) release() {
 	lineFieldsPool.Put(f)
 }
 
-// writeDirect writes the line of fields f at level straight to the logger's output, as
-// logrus would with jsonformat, and reports whether it did; when it cannot be sure of the same
-// bytes (see the list at the top of this file) it writes nothing and reports false. It takes
-// the logger's own lock where logrus does, so that its lines and logrus' never interleave.
-func (c *call) writeDirect(level logrus.Level, msg string, f *lineFields) bool {
+// directFormatter returns the logger's formatter when a line at level may be written directly:
+// no fields from the logger's entry or AddFields, the logger's lock found, and, read under
+// it, jsonformat's formatter, no hook for level and no ReportCaller. Otherwise it returns nil
+// and the line goes through logrus, its fields built in the entry's map as before.
+func (c *call) directFormatter(level logrus.Level) logrus.Formatter {
 	l := c.log
-	if len(f.extra) > 0 || len(l.baseFields) > 0 || len(c.addedFields()) > 0 {
-		return false
+	if len(l.baseFields) > 0 || len(c.addedFields()) > 0 {
+		return nil
 	}
 	logger := l.logger
 	mu := loggerLock(logger)
 	if mu == nil {
-		return false
+		return nil
 	}
 	mu.Lock()
 	formatter, hooks, caller := logger.Formatter, len(logger.Hooks[level]), logger.ReportCaller
 	mu.Unlock()
-	if hooks > 0 || caller {
+	if hooks > 0 || caller || !jsonline.Writes(formatter) {
+		return nil
+	}
+	return formatter
+}
+
+// writeDirect writes the line of fields f at level straight to the logger's output, in
+// formatter's format (see directFormatter), and reports whether it did; when it cannot be
+// sure of logrus' bytes (a field outside the fixed set, a FieldMap that makes a field clash)
+// it writes nothing and reports false. It takes the logger's own lock to write, as logrus
+// does, so that its lines and logrus' never interleave.
+func (c *call) writeDirect(level logrus.Level, msg string, formatter logrus.Formatter, f *lineFields) bool {
+	if len(f.extra) > 0 {
 		return false
 	}
 	f.out = f.out[:0]
@@ -178,6 +190,8 @@ func (c *call) writeDirect(level logrus.Level, msg string, f *lineFields) bool {
 	if !ok {
 		return false
 	}
+	logger := c.log.logger
+	mu := loggerLock(logger)
 	mu.Lock()
 	defer mu.Unlock()
 	if _, err := logger.Out.Write(b); err != nil {

@@ -178,9 +178,12 @@ func FuzzDirectLine(f *testing.F) {
 		var directHook, logrusHook hookRecord
 		c, ln := directSide(flags, level, service, method, text, num, &direct, &directHook)
 		ref, refLine := directSide(flags, level, service, method, text, num, &viaLogrus, &logrusHook)
-		fields := new(lineFields)
-		c.fields(fields, ln)
-		took := c.writeDirect(level, msgFinished, fields)
+		took := false
+		if formatter := c.directFormatter(level); formatter != nil {
+			fields := new(lineFields)
+			c.fields(fields, ln)
+			took = c.writeDirect(level, msgFinished, formatter, fields)
+		}
 		if !took {
 			c.write(level, msgFinished, ln)
 		}

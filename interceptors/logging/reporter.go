@@ -83,17 +83,24 @@ func (c *call) write(level logrus.Level, msg any, ln *line) {
 		c.writeSlog(level, msg.(string), ln)
 		return
 	}
-	fields := lineFieldsPool.Get().(*lineFields)
-	defer fields.release()
-	c.fields(fields, ln)
-	if c.writeDirect(level, msg.(string), fields) {
-		return
+	var fields *lineFields // the fields as the direct path holds them, when it was tried
+	if formatter := c.directFormatter(level); formatter != nil {
+		fields = lineFieldsPool.Get().(*lineFields)
+		defer fields.release()
+		c.fields(fields, ln)
+		if c.writeDirect(level, msg.(string), formatter, fields) {
+			return
+		}
 	}
 	entry := linePool.Get().(*logrus.Entry)
 	entry.Logger, entry.Context = c.log.logger, c.ctx
 	maps.Copy(entry.Data, c.log.baseFields)
 	maps.Copy(entry.Data, c.addedFields())
-	fields.copyTo(entry.Data)
+	if fields != nil {
+		fields.copyTo(entry.Data)
+	} else {
+		c.fields(logrusFields(entry.Data), ln)
+	}
 	entry.Log(level, msg)
 	if len(entry.Data) > maxPooledFields {
 		return

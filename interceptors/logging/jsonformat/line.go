@@ -7,7 +7,13 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
-func init() { jsonline.Append = appendLine }
+func init() {
+	jsonline.Writes = func(formatter logrus.Formatter) bool {
+		f, ok := formatter.(*Formatter)
+		return ok && f != nil
+	}
+	jsonline.Append = appendLine
+}
 
 // appendLine writes what Format writes for an entry without a caller whose fields are given
 // in key order (see jsonline.Append): the same head, then the fields as they come, with no map

@@ -1,6 +1,7 @@
 // Package jsonline lets the logging package write a call's line with jsonformat's encoder,
 // from fields it already holds in key order, without a logrus entry, a map or a sort.
-// jsonformat sets Append when it is linked in; until then no formatter supports it.
+// jsonformat sets Writes and Append when it is linked in; until then no formatter is written
+// for.
 package jsonline
 
 import (
@@ -16,6 +17,9 @@ type Field struct {
 	Float   float64
 	IsFloat bool
 }
+
+// Writes reports whether formatter is one Append writes lines for. Set by jsonformat's init.
+var Writes = func(formatter logrus.Formatter) bool { return false }
 
 // Append appends to b the line formatter would write for an entry at time t, with level, msg
 // and the fields (sorted by key, none repeated), and no caller. It reports false, having
