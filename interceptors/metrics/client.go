@@ -24,8 +24,8 @@ import (
 //	grpc_client_msg_send_handling_seconds  histogram  time of each message sent (WithClientStreamSendHistogram only)
 //	grpc_client_msg_recv_handling_seconds  histogram  time of each message received (WithClientStreamRecvHistogram only)
 //
-// A stream the caller abandons (cancels, or stops reading) is completed when its context
-// ends, with code CANCELED or DEADLINE_EXCEEDED. A method that is not known (see the package
+// A stream the caller abandons (stops reading, then cancels or its deadline passes) is
+// completed a second after grpc-go finishes it, with code CANCELED or DEADLINE_EXCEEDED. A method that is not known (see the package
 // doc) gets grpc_service and grpc_method "other", so calls to arbitrary method strings cannot
 // add series.
 type ClientMetrics signalSide
