@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/grpcobs/grpcobs/internal/demo"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
@@ -74,7 +75,7 @@ func (s *service) enter(ctx context.Context) error {
 		previous = v[0]
 	}
 	if err := grpc.SetTrailer(ctx, metadata.Pairs(trailerKey, "after "+previous+" previous attempts")); err != nil {
-		return status.Errorf(codes.Internal, "set trailer: %v", err)
+		return streamDone(ctx, "set trailer", err)
 	}
 	if s.before != nil {
 		if err := s.before(ctx, attempt); err != nil {
@@ -84,9 +85,22 @@ func (s *service) enter(ctx context.Context) error {
 	// Set only now: headers make the response more than trailers-only, which grpc-go does not
 	// retry.
 	if err := grpc.SetHeader(ctx, metadata.Pairs(headerKey, "set by the handler")); err != nil {
-		return status.Errorf(codes.Internal, "set header: %v", err)
+		return streamDone(ctx, "set header", err)
 	}
 	return nil
+}
+
+// streamDone is what an attempt returns when setting its metadata failed: grpc-go refuses it
+// once the stream is done, as when the caller cancelled it, and the attempt then returns its
+// context's status, which follows at once; whether a cancel came before or after the handler
+// set its metadata is a race, not an outcome to compare. Any other failure is Internal.
+func streamDone(ctx context.Context, what string, err error) error {
+	select {
+	case <-ctx.Done():
+		return status.FromContextError(ctx.Err()).Err()
+	case <-time.After(time.Second):
+		return status.Errorf(codes.Internal, "%s: %v", what, err)
+	}
 }
 
 // ignoredMetadata are the incoming keys that differ between the runs of a scenario by
