@@ -13,6 +13,8 @@ import (
 type fieldSink interface {
 	set(key string, value any)
 	setFloat(key string, value float64)
+	// setString is set for a string that is not boxed yet: slog takes it unboxed.
+	setString(key, value string)
 }
 
 // logrusFields is the logrus backend's sink.
@@ -20,6 +22,7 @@ type logrusFields logrus.Fields
 
 func (f logrusFields) set(key string, value any)          { f[key] = value }
 func (f logrusFields) setFloat(key string, value float64) { f[key] = value }
+func (f logrusFields) setString(key, value string)        { f[key] = value }
 
 // enabled reports whether the backend logs lines at level.
 func (l *callLogger) enabled(ctx context.Context, level logrus.Level) bool {

@@ -109,6 +109,8 @@ func (f *lineFields) set(key string, value any) {
 	f.extra = append(f.extra, jsonline.Field{Key: key, Value: value})
 }
 
+func (f *lineFields) setString(key, value string) { f.set(key, value) }
+
 func (f *lineFields) setFloat(key string, value float64) {
 	if i := directSlot(key); i >= 0 {
 		f.slots[i] = jsonline.Field{Key: key, Float: value, IsFloat: true}

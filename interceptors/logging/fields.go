@@ -128,8 +128,8 @@ func (c *call) fields(f fieldSink, ln *line) {
 		f.set(mwFieldProtocol, mwProtocolValue)
 	}
 	f.set(FieldComponent, l.component)
-	f.set(FieldService, c.service)
-	f.set(FieldMethod, c.method)
+	f.setString(FieldService, c.service)
+	f.setString(FieldMethod, c.method)
 	f.set(FieldMethodType, typeValue(c.typ))
 	if !l.isClient {
 		if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
@@ -219,6 +219,6 @@ func addTraceFields(f fieldSink, span trace.SpanContext) {
 	hex.Encode(ids[:2*len(traceID)], traceID[:])
 	hex.Encode(ids[2*len(traceID):], spanID[:])
 	s := string(ids[:])
-	f.set(FieldTraceID, s[:2*len(traceID)])
-	f.set(FieldSpanID, s[2*len(traceID):])
+	f.setString(FieldTraceID, s[:2*len(traceID)])
+	f.setString(FieldSpanID, s[2*len(traceID):])
 }

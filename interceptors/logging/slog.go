@@ -50,6 +50,9 @@ func unwrapped(logger *slog.Logger) *slog.Logger {
 type slogAttrs struct{ attrs []slog.Attr }
 
 func (s *slogAttrs) set(key string, value any) { s.attrs = append(s.attrs, slog.Any(key, value)) }
+func (s *slogAttrs) setString(key, value string) {
+	s.attrs = append(s.attrs, slog.String(key, value))
+}
 func (s *slogAttrs) setFloat(key string, value float64) {
 	s.attrs = append(s.attrs, slog.Float64(key, value))
 }
