@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,22 +48,8 @@ type otlpLogsReceiver struct {
 
 func startOTLPLogsReceiver(t *testing.T) *otlpLogsReceiver {
 	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &otlpLogsReceiver{addr: lis.Addr().String(), changed: make(chan struct{})}
-	srv := grpc.NewServer()
-	collectorlogs.RegisterLogsServiceServer(srv, r)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(lis)
-	}()
-	t.Cleanup(func() {
-		srv.Stop()
-		<-done
-	})
+	r := &otlpLogsReceiver{changed: make(chan struct{})}
+	r.addr = serveOTLP(t, func(srv *grpc.Server) { collectorlogs.RegisterLogsServiceServer(srv, r) })
 	return r
 }
 

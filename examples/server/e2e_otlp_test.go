@@ -25,13 +25,21 @@ type otlpReceiver struct {
 
 func startOTLPReceiver(t *testing.T) *otlpReceiver {
 	t.Helper()
+	r := &otlpReceiver{changed: make(chan struct{})}
+	r.addr = serveOTLP(t, func(srv *grpc.Server) { collectortrace.RegisterTraceServiceServer(srv, r) })
+	return r
+}
+
+// serveOTLP serves an OTLP/gRPC receiver on loopback until the test ends, with the services
+// register puts on its server, and returns its address.
+func serveOTLP(t *testing.T, register func(*grpc.Server)) string {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &otlpReceiver{addr: lis.Addr().String(), changed: make(chan struct{})}
 	srv := grpc.NewServer()
-	collectortrace.RegisterTraceServiceServer(srv, r)
+	register(srv)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -41,7 +49,7 @@ func startOTLPReceiver(t *testing.T) *otlpReceiver {
 		srv.Stop()
 		<-done
 	})
-	return r
+	return lis.Addr().String()
 }
 
 func (r *otlpReceiver) Export(_ context.Context, req *collectortrace.ExportTraceServiceRequest) (*collectortrace.ExportTraceServiceResponse, error) {
