@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/grpcobs/grpcobs/examples/internal/telemetry"
+	"github.com/grpcobs/grpcobs/interceptors/logging"
 	"github.com/grpcobs/grpcobs/interceptors/logging/jsonformat"
 	"github.com/sirupsen/logrus"
 )
@@ -29,7 +30,7 @@ func newLoggers(cfg config, out io.Writer, tel *telemetry.Setup) loggers {
 	logger := logrus.New()
 	logger.SetLevel(cfg.logLevel)
 	if cfg.logBackend == "slog" {
-		opts := &slog.HandlerOptions{Level: slogLevel(cfg.logLevel)}
+		opts := &slog.HandlerOptions{Level: logging.SlogLevel(cfg.logLevel)}
 		var h slog.Handler = slog.NewJSONHandler(out, opts)
 		if cfg.logFormat == "text" {
 			h = slog.NewTextHandler(out, opts)
@@ -58,7 +59,7 @@ func (f toSlog) Format(e *logrus.Entry) ([]byte, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	level := slogLevel(e.Level)
+	level := logging.SlogLevel(e.Level)
 	if !f.h.Enabled(ctx, level) {
 		return nil, nil
 	}
@@ -72,24 +73,4 @@ func (f toSlog) Format(e *logrus.Entry) ([]byte, error) {
 		r.AddAttrs(slog.Any(k, e.Data[k]))
 	}
 	return nil, f.h.Handle(ctx, r)
-}
-
-// slogLevel maps -log-level's logrus levels as grpcobs' logging signal does.
-func slogLevel(l logrus.Level) slog.Level {
-	switch l {
-	case logrus.TraceLevel:
-		return slog.LevelDebug - 4
-	case logrus.DebugLevel:
-		return slog.LevelDebug
-	case logrus.InfoLevel:
-		return slog.LevelInfo
-	case logrus.WarnLevel:
-		return slog.LevelWarn
-	case logrus.ErrorLevel:
-		return slog.LevelError
-	case logrus.FatalLevel:
-		return slog.LevelError + 4
-	default:
-		return slog.LevelError + 8
-	}
 }

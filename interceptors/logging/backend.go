@@ -27,16 +27,17 @@ func (f logrusFields) setString(key, value string)        { f[key] = value }
 // enabled reports whether the backend logs lines at level.
 func (l *callLogger) enabled(ctx context.Context, level logrus.Level) bool {
 	if l.slog != nil {
-		return l.slog.Enabled(ctx, slogLevel(level))
+		return l.slog.Enabled(ctx, SlogLevel(level))
 	}
 	return l.logger.IsLevelEnabled(level)
 }
 
-// slogLevel is the slog level of a line the options put at level (they speak logrus' levels
+// SlogLevel is the slog level of a line the options put at level (they speak logrus' levels
 // on both backends): trace is slog.LevelDebug-4; debug, info, warn and error are slog's own;
 // fatal is slog.LevelError+4 and panic slog.LevelError+8 (neither exits nor panics, as with
-// logrus' Entry.Log). docs/logging.md has the table.
-func slogLevel(level logrus.Level) slog.Level {
+// logrus' Entry.Log). Use it to set a slog handler's level from a logrus one. docs/logging.md
+// has the table.
+func SlogLevel(level logrus.Level) slog.Level {
 	switch level {
 	case logrus.TraceLevel:
 		return slog.LevelDebug - 4

@@ -103,7 +103,7 @@ func (c *call) writeSlog(level logrus.Level, msg string, ln *line) {
 	s := attrPool.Get().(*slogAttrs)
 	c.fields(s, ln)
 	s.addFields(c.addedFields())
-	r := slog.NewRecord(time.Now(), slogLevel(level), msg, 0)
+	r := slog.NewRecord(time.Now(), SlogLevel(level), msg, 0)
 	r.AddAttrs(s.attrs...)
 	_ = c.log.slog.Handle(c.ctx, r)
 	if cap(s.attrs) > 4*maxPooledFields {
