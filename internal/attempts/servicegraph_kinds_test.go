@@ -7,7 +7,6 @@ import (
 	"io"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
 	"google.golang.org/grpc/codes"
 )
@@ -98,26 +97,7 @@ func TestServiceGraphPairsEveryServerSpanOfEveryKind(t *testing.T) {
 					if _, err := kind.call(testContext(t), w.h.Demo()); err != nil {
 						t.Fatalf("%s = %v, want OK", kind.method, err)
 					}
-					call := service + "/" + kind.method
-					want := map[string]int{"server " + call: sc.attempts}
-					if on {
-						want["internal "+call] = 1
-						want["client Attempt."+service+"."+kind.method] = sc.attempts
-					} else {
-						want["client "+call] = 1
-					}
-					total := 0
-					for _, n := range want {
-						total += n
-					}
-					w.spanTree(t, total)
-					spans := w.obs.Spans.Ended()
-					if diff := cmp.Diff(want, spanMetricsKeys(spans)); diff != "" {
-						t.Errorf("spans by kind and name (-want +got):\n%s", diff)
-					}
-					if edges, unpaired := serviceGraph(spans); edges != sc.attempts || unpaired != 0 {
-						t.Errorf("%d edges and %d server spans unpaired; want %d edges, none unpaired", edges, unpaired, sc.attempts)
-					}
+					expectServiceGraph(t, w, service+"/"+kind.method, "Attempt."+service+"."+kind.method, sc.attempts, on)
 				})
 			}
 		}

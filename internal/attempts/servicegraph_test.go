@@ -51,6 +51,33 @@ func spanMetricsKeys(spans []sdktrace.ReadOnlySpan) map[string]int {
 	return out
 }
 
+// expectServiceGraph waits for the spans of one call of the method call (service/method) that
+// made attempts attempts, and checks them as the servicegraph and spanmetrics connectors see
+// them: one edge per attempt and no server span unpaired; the call counted once (INTERNAL with
+// attempt spans, on; CLIENT without) and each attempt once (CLIENT, named attempt).
+func expectServiceGraph(t *testing.T, w *world, call, attempt string, attempts int, on bool) {
+	t.Helper()
+	want := map[string]int{"server " + call: attempts}
+	if on {
+		want["internal "+call] = 1
+		want["client "+attempt] = attempts
+	} else {
+		want["client "+call] = 1
+	}
+	total := 0
+	for _, n := range want {
+		total += n
+	}
+	w.spanTree(t, total)
+	spans := w.obs.Spans.Ended()
+	if diff := cmp.Diff(want, spanMetricsKeys(spans)); diff != "" {
+		t.Errorf("spans by kind and name (-want +got):\n%s", diff)
+	}
+	if edges, unpaired := serviceGraph(spans); edges != attempts || unpaired != 0 {
+		t.Errorf("%d edges and %d server spans unpaired; want %d edges, none unpaired", edges, unpaired, attempts)
+	}
+}
+
 // With attempt spans on or off, retried or not, each attempt that reached the server makes
 // one service-graph edge, and no server span is left without its client side; span-derived
 // metrics count each call once (INTERNAL with attempt spans, CLIENT without) and each attempt
@@ -76,25 +103,7 @@ func TestServiceGraphPairsEveryServerSpan(t *testing.T) {
 				if _, err := w.h.Demo().Echo(testContext(t), &demov1.EchoRequest{}); status.Code(err) != sc.code {
 					t.Fatalf("Echo = %v, want %v", err, sc.code)
 				}
-				want := map[string]int{"server " + call: sc.attempts}
-				if on {
-					want["internal "+call] = 1
-					want["client "+attempt] = sc.attempts
-				} else {
-					want["client "+call] = 1
-				}
-				total := 0
-				for _, n := range want {
-					total += n
-				}
-				w.spanTree(t, total)
-				spans := w.obs.Spans.Ended()
-				if diff := cmp.Diff(want, spanMetricsKeys(spans)); diff != "" {
-					t.Errorf("spans by kind and name (-want +got):\n%s", diff)
-				}
-				if edges, unpaired := serviceGraph(spans); edges != sc.attempts || unpaired != 0 {
-					t.Errorf("%d edges and %d server spans unpaired; want %d edges, none unpaired", edges, unpaired, sc.attempts)
-				}
+				expectServiceGraph(t, w, call, attempt, sc.attempts, on)
 			})
 		}
 	}
