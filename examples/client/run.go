@@ -58,7 +58,7 @@ func (r caller) loop(ctx context.Context, plan []demoCall, rate float64, duratio
 	for i := 0; ; i++ {
 		c := plan[i%len(plan)]
 		code, err := r.call(ctx, c)
-		if ctx.Err() != nil {
+		if ended(ctx) {
 			return nil
 		}
 		if i == 0 && code == codes.Unavailable {
@@ -71,6 +71,14 @@ func (r caller) loop(ctx context.Context, plan []demoCall, rate float64, duratio
 		case <-tick.C:
 		}
 	}
+}
+
+// ended reports whether ctx is done or its deadline has passed: the server, which enforces the
+// deadline the call carries, can end a call with DEADLINE_EXCEEDED a moment before the client's
+// own timer ends ctx.
+func ended(ctx context.Context) bool {
+	deadline, ok := ctx.Deadline()
+	return ctx.Err() != nil || (ok && !time.Now().Before(deadline))
 }
 
 // tally counts the calls that did not end with the code they expect, keeping the first few.
