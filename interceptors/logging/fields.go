@@ -121,16 +121,26 @@ type line struct {
 // line. Fields added with AddFields are the backend's to add (see write and writeSlog), so that
 // the call's own fields win a clash on both.
 func (c *call) fields(f fieldSink, ln *line) {
-	l := c.log
-	ctx := c.ctx
-	mw := l.opts.mwFields
-	if mw {
+	c.log.methodFields(f, c.service, c.method, c.typ)
+	c.lineFields(f, ln)
+}
+
+// methodFields sets the fields every line of a method's calls carries, first, in f.
+func (l *callLogger) methodFields(f fieldSink, service, method string, typ interceptors.GRPCType) {
+	if l.opts.mwFields {
 		f.set(mwFieldProtocol, mwProtocolValue)
 	}
 	f.set(FieldComponent, l.component)
-	f.setString(FieldService, c.service)
-	f.setString(FieldMethod, c.method)
-	f.set(FieldMethodType, typeValue(c.typ))
+	f.setString(FieldService, service)
+	f.setString(FieldMethod, method)
+	f.set(FieldMethodType, typeValue(typ))
+}
+
+// lineFields sets the fields of one line of the call after its method's (methodFields).
+func (c *call) lineFields(f fieldSink, ln *line) {
+	l := c.log
+	ctx := c.ctx()
+	mw := l.opts.mwFields
 	if !l.isClient {
 		if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
 			f.set(FieldPeerAddress, l.peers.text(p.Addr))

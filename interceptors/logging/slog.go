@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/grpcobs/grpcobs/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
 	"github.com/sirupsen/logrus"
 	"go.opentelemetry.io/otel/trace"
@@ -46,8 +47,10 @@ func unwrapped(logger *slog.Logger) *slog.Logger {
 	return logger
 }
 
-// slogAttrs is the slog backend's sink: the attributes of one record.
-type slogAttrs struct{ attrs []slog.Attr }
+// slogAttrs is the slog backend's sink: the attributes of one record. bound are the
+// attributes the record's handler carries already (slogMethod's), which a field added with
+// AddFields must not repeat.
+type slogAttrs struct{ attrs, bound []slog.Attr }
 
 func (s *slogAttrs) set(key string, value any) { s.attrs = append(s.attrs, slog.Any(key, value)) }
 func (s *slogAttrs) setString(key, value string) {
@@ -59,6 +62,11 @@ func (s *slogAttrs) setFloat(key string, value float64) {
 
 // has reports whether an attribute is named key.
 func (s *slogAttrs) has(key string) bool {
+	for _, a := range s.bound {
+		if a.Key == key {
+			return true
+		}
+	}
 	for _, a := range s.attrs {
 		if a.Key == key {
 			return true
@@ -101,17 +109,53 @@ var attrPool = sync.Pool{New: func() any { return &slogAttrs{attrs: make([]slog.
 // logrus backend, the call's own first, then those added with AddFields.
 func (c *call) writeSlog(level logrus.Level, msg string, ln *line) {
 	s := attrPool.Get().(*slogAttrs)
-	c.fields(s, ln)
+	handler := c.log.slog
+	if m := c.slogMethod; m != nil {
+		handler, s.bound = m.handler, m.attrs
+		c.lineFields(s, ln)
+	} else {
+		c.fields(s, ln)
+	}
 	s.addFields(c.addedFields())
 	r := slog.NewRecord(time.Now(), SlogLevel(level), msg, 0)
 	r.AddAttrs(s.attrs...)
-	_ = c.log.slog.Handle(c.ctx, r)
+	_ = handler.Handle(c.ctx(), r)
 	if cap(s.attrs) > 4*maxPooledFields {
 		return
 	}
 	clear(s.attrs)
-	s.attrs = s.attrs[:0]
+	s.attrs, s.bound = s.attrs[:0], nil
 	attrPool.Put(s)
+}
+
+// slogMethod is what the slog backend keeps once per known method: the logger's handler with
+// the method's fields (methodFields) given to WithAttrs, so that a handler which encodes the
+// attributes it is given that way once (JSONHandler, TextHandler) does not encode them again
+// on every line. A record's own attributes follow the handler's, so the line is the same.
+type slogMethod struct {
+	handler slog.Handler
+	attrs   []slog.Attr
+	typ     interceptors.GRPCType
+}
+
+// slogMethodOf returns the slogMethod of the call's method, built on its first call, or nil
+// for a method that is not known (its name is the caller's, and takes no memory) or a call
+// whose type differs from the one the method's was built for.
+func (l *callLogger) slogMethodOf(sc signal.Call) *slogMethod {
+	if l.slog == nil || !sc.Known || sc.Method == nil {
+		return nil
+	}
+	if m, ok := sc.Method.Slot(sc.Slot).(*slogMethod); ok {
+		if m.typ != sc.Meta.Typ {
+			return nil
+		}
+		return m
+	}
+	s := &slogAttrs{}
+	l.methodFields(s, sc.Method.Key.Service, sc.Method.Key.Method, sc.Meta.Typ) // the cache's own copies
+	m := &slogMethod{handler: l.slog.WithAttrs(s.attrs), attrs: s.attrs, typ: sc.Meta.Typ}
+	sc.Method.Store(sc.Slot, m)
+	return m
 }
 
 // SlogFromContext returns the request-scoped slog logger of the call ctx belongs to, as
@@ -168,7 +212,7 @@ type slogScope struct {
 // and the span they carry; c.mu is held. They are the fields of FromContext's entry: the
 // call's own, those added with AddFields, and a logrus backend's base fields.
 func (c *call) slogAttrsLocked() ([]slog.Attr, trace.SpanContext) {
-	span := trace.SpanContextFromContext(c.ctx)
+	span := trace.SpanContextFromContext(c.ctx())
 	if c.slogScope == nil {
 		s := &slogAttrs{attrs: make([]slog.Attr, 0, 5+len(c.added)+len(c.log.baseFields))}
 		s.set(FieldComponent, c.log.component)
