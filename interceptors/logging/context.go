@@ -3,6 +3,7 @@ package logging
 import (
 	"context"
 	"maps"
+	"time"
 
 	"github.com/sirupsen/logrus"
 	"go.opentelemetry.io/otel/trace"
@@ -10,6 +11,25 @@ import (
 
 // callKey is the context key of the call a Server or Client is logging.
 type callKey struct{}
+
+// A call is the context handed on to the rest of the chain and the handler: its parent's,
+// with the call under callKey.
+var _ context.Context = (*call)(nil)
+
+func (c *call) Deadline() (time.Time, bool) { return c.parent.Deadline() }
+func (c *call) Done() <-chan struct{}       { return c.parent.Done() }
+func (c *call) Err() error                  { return c.parent.Err() }
+
+// Value returns the call for callKey, and the parent's value of any other key.
+func (c *call) Value(key any) any {
+	if key == (callKey{}) {
+		return c
+	}
+	return c.parent.Value(key)
+}
+
+// ctx is the call as the context its lines are logged with.
+func (c *call) ctx() context.Context { return c }
 
 func callFrom(ctx context.Context) *call {
 	if ctx == nil {
@@ -73,7 +93,7 @@ func AddFields(ctx context.Context, fields logrus.Fields) {
 // scopedEntry returns the call's request-scoped entry, building it on first use, and the span
 // context it carries.
 func (c *call) scopedEntry() (*logrus.Entry, trace.SpanContext) {
-	span := trace.SpanContextFromContext(c.ctx) // the call's: c.ctx never changes
+	span := trace.SpanContextFromContext(c.ctx()) // the call's: its context never changes
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.scoped == nil {
@@ -84,7 +104,7 @@ func (c *call) scopedEntry() (*logrus.Entry, trace.SpanContext) {
 		data[FieldService] = c.service
 		data[FieldMethod] = c.method
 		addTraceFields(logrusFields(data), span)
-		c.scoped = &logrus.Entry{Logger: c.log.logger, Data: data, Context: c.ctx}
+		c.scoped = &logrus.Entry{Logger: c.log.logger, Data: data, Context: c.ctx()}
 	}
 	return c.scoped, span
 }

@@ -28,7 +28,7 @@ import (
 // logrusWrite is the logrus path as it was before the direct one: the line's fields in the
 // entry's map, then Entry.Log. The direct path must write what this writes.
 func logrusWrite(c *call, level logrus.Level, msg string, ln *line) {
-	entry := &logrus.Entry{Logger: c.log.logger, Data: logrus.Fields{}, Context: c.ctx}
+	entry := &logrus.Entry{Logger: c.log.logger, Data: logrus.Fields{}, Context: c.ctx()}
 	maps.Copy(entry.Data, c.log.baseFields)
 	maps.Copy(entry.Data, c.addedFields())
 	c.fields(logrusFields(entry.Data), ln)
@@ -129,7 +129,7 @@ func directSide(flags uint32, level logrus.Level, service, method, text string, 
 	// Started at the earliest time a call can carry: the start line's time since the start is
 	// then the longest duration, the same on both sides.
 	c := &call{log: l, service: service, method: method, typ: interceptors.Unary, startNano: math.MinInt64}
-	c.ctx = context.WithValue(ctx, callKey{}, c)
+	c.parent = ctx
 	if flags&flagAttempts != 0 {
 		c.attempts = attempts{failed: []codes.Code{codes.Unavailable}}
 	}
@@ -138,7 +138,7 @@ func directSide(flags uint32, level logrus.Level, service, method, text string, 
 		c.response = []byte(text)
 	}
 	if flags&flagAddFields != 0 {
-		AddFields(c.ctx, logrus.Fields{"added": num, FieldService: "ignored"})
+		AddFields(c.ctx(), logrus.Fields{"added": num, FieldService: "ignored"})
 	}
 	ln := &line{code: codes.OK, start: flags&flagStartLine != 0}
 	if flags&flagFinished != 0 {

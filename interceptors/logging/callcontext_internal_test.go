@@ -1,0 +1,48 @@
+package logging
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
+	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
+	"github.com/sirupsen/logrus"
+	"google.golang.org/grpc/metadata"
+)
+
+type parentKey struct{}
+
+// TestACallIsItsParentsContextWithTheCall: the context a call hands on (the call itself) has
+// its parent's deadline, cancellation, error and values, and the call under callKey.
+func TestACallIsItsParentsContextWithTheCall(t *testing.T) {
+	deadline := time.Now().Add(time.Hour)
+	parent, cancel := context.WithDeadline(context.WithValue(context.Background(), parentKey{}, "v"), deadline)
+	parent = metadata.NewIncomingContext(parent, metadata.Pairs("k", "v"))
+	l := newCallLogger(logrus.New(), false, nil)
+	_, ctx := l.start(parent, signal.Call{Meta: mw.CallMeta{Service: "s.v1.S", Method: "M", Typ: mw.Unary}})
+	if callFrom(ctx) == nil {
+		t.Fatal("the call is not under callKey")
+	}
+	if got, ok := ctx.Deadline(); !ok || !got.Equal(deadline) {
+		t.Errorf("Deadline() = %v, %v; want %v, true", got, ok, deadline)
+	}
+	if ctx.Value(parentKey{}) != "v" {
+		t.Errorf("the parent's value is lost: %v", ctx.Value(parentKey{}))
+	}
+	if md, _ := metadata.FromIncomingContext(ctx); md.Get("k")[0] != "v" {
+		t.Errorf("the parent's metadata is lost: %v", md)
+	}
+	child, stop := context.WithCancel(ctx) // a context derived from the call, as handlers do
+	defer stop()
+	if ctx.Err() != nil || child.Err() != nil {
+		t.Fatal("done before the parent was cancelled")
+	}
+	cancel()
+	<-ctx.Done()
+	<-child.Done()
+	if !errors.Is(ctx.Err(), context.Canceled) || !errors.Is(child.Err(), context.Canceled) {
+		t.Errorf("Err() = %v and %v after the parent's cancel, want Canceled", ctx.Err(), child.Err())
+	}
+}
