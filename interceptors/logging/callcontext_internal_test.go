@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 	"time"
+	"unsafe"
 
 	mw "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpcobs/grpcobs/interceptors/internal/signal"
@@ -44,5 +45,13 @@ func TestACallIsItsParentsContextWithTheCall(t *testing.T) {
 	<-child.Done()
 	if !errors.Is(ctx.Err(), context.Canceled) || !errors.Is(child.Err(), context.Canceled) {
 		t.Errorf("Err() = %v and %v after the parent's cancel, want Canceled", ctx.Err(), child.Err())
+	}
+}
+
+// TestACallStaysSmall: a call is allocated for every call logged, sampled away or not; 144
+// bytes is the size class it fits in (payloads and the request scope live apart from it).
+func TestACallStaysSmall(t *testing.T) {
+	if size := unsafe.Sizeof(call{}); size > 144 {
+		t.Errorf("a call takes %d bytes, more than the 144 of its size class", size)
 	}
 }

@@ -134,8 +134,7 @@ func directSide(flags uint32, level logrus.Level, service, method, text string, 
 		c.attempts = attempts{failed: []codes.Code{codes.Unavailable}}
 	}
 	if flags&flagPayload != 0 {
-		c.request = map[string]any{"text": text, "num": num}
-		c.response = []byte(text)
+		c.payloads = &unaryPayloads{request: map[string]any{"text": text, "num": num}, response: []byte(text)}
 	}
 	if flags&flagAddFields != 0 {
 		AddFields(c.ctx(), logrus.Fields{"added": num, FieldService: "ignored"})

@@ -159,11 +159,13 @@ func (c *call) lineFields(f fieldSink, ln *line) {
 	}
 	l.addBaggage(f, ctx)
 	l.addMetadata(f, ctx)
-	if c.request != nil {
-		f.set(FieldRequestContent, c.request)
-	}
-	if c.response != nil {
-		f.set(FieldResponseContent, c.response)
+	if p := c.payloads; p != nil {
+		if p.request != nil {
+			f.set(FieldRequestContent, p.request)
+		}
+		if p.response != nil {
+			f.set(FieldResponseContent, p.response)
+		}
 	}
 	if ln.content != nil {
 		f.set(ln.contentKey, l.opts.render(ln.content))

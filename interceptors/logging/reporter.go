@@ -120,9 +120,9 @@ type call struct {
 	service string
 	method  string
 	typ     interceptors.GRPCType
-	// With WithPayloads, a unary call's messages, rendered. Each is written once, before
-	// the finish line, by the goroutine that runs the call.
-	request, response any
+	// payloads are a unary call's messages with WithPayloads; nil without, so that the call
+	// is two words smaller.
+	payloads *unaryPayloads
 	// attempts is the stack's record of a client call's attempts, when it keeps one.
 	attempts signal.AttemptRecord
 	// startNano is when the call started, with WithGoGRPCMiddlewareFields (its lines carry
@@ -166,7 +166,7 @@ func (c *call) logLine(msg any, ln *line) {
 
 func (c *call) logStart(req any) {
 	if c.log.opts.payloads && c.typ == interceptors.Unary && req != nil {
-		c.request = c.log.opts.render(req)
+		c.unaryPayloads().request = c.log.opts.render(req)
 	}
 	c.logLine(msgStarted, &line{code: codes.OK, start: true})
 }
@@ -196,11 +196,12 @@ func (c *call) message(sent bool, msg any, err error) {
 	// Clients send requests and receive responses; servers the other way round.
 	isRequest := sent == c.log.isClient
 	if c.typ == interceptors.Unary {
+		p := c.unaryPayloads()
 		switch {
-		case isRequest && c.request == nil:
-			c.request = c.log.opts.render(msg)
+		case isRequest && p.request == nil:
+			p.request = c.log.opts.render(msg)
 		case !isRequest:
-			c.response = c.log.opts.render(msg)
+			p.response = c.log.opts.render(msg)
 		}
 		return
 	}
@@ -209,6 +210,18 @@ func (c *call) message(sent bool, msg any, err error) {
 		ln.contentKey = FieldRequestContent
 	}
 	c.logLine(messageText(sent, isRequest), ln)
+}
+
+// unaryPayloads are a unary call's messages, rendered (WithPayloads). Each is written once,
+// before the finish line, by the goroutine that runs the call.
+type unaryPayloads struct{ request, response any }
+
+// unaryPayloads returns the call's payloads, made on first use.
+func (c *call) unaryPayloads() *unaryPayloads {
+	if c.payloads == nil {
+		c.payloads = new(unaryPayloads)
+	}
+	return c.payloads
 }
 
 func messageText(sent, isRequest bool) any {
