@@ -29,10 +29,24 @@ func (c *core) start(ctx context.Context, call signal.Call) (interceptors.Report
 		// A nil or zero-value ServerMetrics or ClientMetrics records nothing.
 		return mw.NoopReporter{}, ctx
 	}
-	meta := call.Meta
-	s := c.methods.seriesFor(meta.Typ, meta.Service, meta.Method, call.Known)
+	s := c.seriesOf(call)
 	s.begin()
 	return reporterFor(ctx, s), ctx
+}
+
+// seriesOf returns the call's series: from the stack's per-method cache (the slot of the call's
+// Method) when an earlier call of the method and type put them there, else from the table,
+// putting them there.
+func (c *core) seriesOf(call signal.Call) *methodSeries {
+	meta := call.Meta
+	if s, ok := call.Method.Slot(call.Slot).(*methodSeries); ok && s.typ == string(meta.Typ) {
+		return s
+	}
+	s := c.methods.seriesFor(meta.Typ, meta.Service, meta.Method, call.Known)
+	if call.Method != nil { // Store's argument escapes: no call without a Method pays for it
+		call.Method.Store(call.Slot, s)
+	}
+	return s
 }
 
 func (c *core) describe(ch chan<- *prometheus.Desc) {
