@@ -75,7 +75,7 @@ start_server() {
 		grpc_port="$(free_port)"
 		http_port="$(free_port)"
 		OTEL_TRACES_EXPORTER=none "$work/server" -grpc-addr "127.0.0.1:$grpc_port" \
-			-http-addr "127.0.0.1:$http_port" -drain 0s "$@" >/dev/null 2>&1 &
+			-http-addr "127.0.0.1:$http_port" -admin-addr "" -drain 0s "$@" >/dev/null 2>&1 &
 		pid=$!
 		for _ in $(seq 1 100); do
 			if ! kill -0 "$pid" 2>/dev/null; then
