@@ -3,6 +3,8 @@ package logging
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -34,6 +36,11 @@ func TestACallIsItsParentsContextWithTheCall(t *testing.T) {
 	}
 	if md, _ := metadata.FromIncomingContext(ctx); md.Get("k")[0] != "v" {
 		t.Errorf("the parent's metadata is lost: %v", md)
+	}
+	// The parent's text, whose deadline part counts down, then the call's.
+	if got := fmt.Sprint(ctx); !strings.HasPrefix(got, "context.Background.WithValue(logging.parentKey, v).WithDeadline(") ||
+		!strings.HasSuffix(got, ".WithValue(metadata.mdIncomingKey, map[<1 redacted>]).WithValue(logging call)") {
+		t.Errorf("the call's context prints as %q", got)
 	}
 	child, stop := context.WithCancel(ctx) // a context derived from the call, as handlers do
 	defer stop()

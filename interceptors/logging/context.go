@@ -2,6 +2,7 @@ package logging
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"time"
 
@@ -26,6 +27,15 @@ func (c *call) Value(key any) any {
 		return c
 	}
 	return c.parent.Value(key)
+}
+
+// String describes the context as the standard library's do, without reading the call's
+// fields (which other goroutines may be writing).
+func (c *call) String() string {
+	if s, ok := c.parent.(fmt.Stringer); ok {
+		return s.String() + ".WithValue(logging call)"
+	}
+	return fmt.Sprintf("%T.WithValue(logging call)", c.parent)
 }
 
 // ctx is the call as the context its lines are logged with.
