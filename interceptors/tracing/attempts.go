@@ -70,7 +70,7 @@ func (r *reporter) StartAttempt(ctx context.Context, start time.Time) (signal.At
 		// An interceptor inside the stack put a span of its own into the context.
 		parent = trace.ContextWithSpan(ctx, r.span)
 	}
-	spanCtx, span := c.tracer.start(parent, r.attempt.name, withStartTime(r.attempt.start, start))
+	spanCtx, span := c.tracer.startAt(parent, r.attempt.name, r.attempt.start, start)
 	carrier := c.newOutgoingCarrier()
 	c.inject(spanCtx, carrier)
 	ctx = injectOutgoing(ctx, carrier)

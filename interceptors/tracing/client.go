@@ -47,7 +47,7 @@ func (c *core) startClient(ctx context.Context, call signal.Call) (interceptors.
 			// Each attempt has a CLIENT span: the call's is the logical operation's.
 			attempt, start = m.attempt, m.attempt.logicalStart
 		}
-		ctx, span = c.tracer.start(ctx, m.name, withStartTime(start, startTime))
+		ctx, span = c.tracer.startAt(ctx, m.name, start, startTime)
 	}
 	recording := span != nil && span.IsRecording()
 	if !recording || attempt == nil {

@@ -1,7 +1,9 @@
 package tracing
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -113,11 +115,22 @@ func statusDescription(err error, panicked *interceptors.PanicError) string {
 	return desc
 }
 
-// withStartTime adds the start time to a method's span start options, unless it is zero. The
-// options are copied: they are shared by every call of the method.
-func withStartTime(opts []trace.SpanStartOption, start time.Time) []trace.SpanStartOption {
+// startOptions recycles the option slices spans are started with (see tracerSource.startAt).
+var startOptions = sync.Pool{New: func() any { s := make([]trace.SpanStartOption, 0, 8); return &s }}
+
+// startAt starts a span with a method's options and, unless start is zero, the stack's start
+// time. The method's options are shared by its calls, so the time goes into a copy, which comes
+// from a pool and goes back once Start has returned: a tracer reads its options while starting
+// the span (the SDK gathers them into a SpanConfig) and keeps no reference to them.
+func (s *tracerSource) startAt(ctx context.Context, name string, opts []trace.SpanStartOption, start time.Time) (context.Context, trace.Span) {
 	if start.IsZero() {
-		return opts
+		return s.start(ctx, name, opts)
 	}
-	return append(opts[:len(opts):len(opts)], trace.WithTimestamp(start))
+	p := startOptions.Get().(*[]trace.SpanStartOption)
+	all := append(append((*p)[:0], opts...), trace.WithTimestamp(start))
+	ctx, span := s.start(ctx, name, all)
+	clear(all)
+	*p = all[:0]
+	startOptions.Put(p)
+	return ctx, span
 }

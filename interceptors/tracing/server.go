@@ -65,7 +65,7 @@ func (c *core) startServer(ctx context.Context, call signal.Call) (interceptors.
 			start = append(start, trace.WithLinks(trace.Link{SpanContext: caller}))
 		}
 	}
-	ctx, span := c.tracer.start(ctx, m.name, withStartTime(start, startTime))
+	ctx, span := c.tracer.startAt(ctx, m.name, start, startTime)
 	if !span.IsRecording() {
 		return mw.NoopReporter{}, ctx
 	}
