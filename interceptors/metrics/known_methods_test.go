@@ -13,6 +13,7 @@ import (
 	"github.com/grpcobs/grpcobs/internal/demo"
 	"github.com/grpcobs/grpcobs/internal/testsrv"
 	demov1 "github.com/grpcobs/grpcobs/proto/grpcobs/demo/v1"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -254,4 +255,45 @@ func TestTheServerIsReadAgainOnlyOnce(t *testing.T) {
 	get := notesMethod(interceptors.Unary, "Get")
 	otherBidi := otherMethod(interceptors.BidiStream)
 	wantStarted(t, s, "server", map[*labels]float64{&get: 1, &otherBidi: 50})
+}
+
+// One ClientMetrics in two stacks that know different methods: every method neither knows is
+// other, whatever the calls before it. Every method a stack does not know shares one entry of
+// its per-method cache, which must not carry another method's series. (A method one stack knows
+// has series of its own in the metrics' table from its first call there on, and the other
+// stack's calls to it count there too from then on, as they always have.)
+func TestOneMetricsInStacksThatKnowDifferentMethods(t *testing.T) {
+	cm := metrics.NewClientMetrics()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(cm)
+	h := testsrv.Start(t, testsrv.WithServerOptions(grpc.UnknownServiceHandler(testsrv.EchoAnything)))
+	knowing, err := interceptors.NewStack(interceptors.WithKnownMethods("/dyn.v1.S/M"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	connKnowing, err := h.Dial(knowing.DialOptions(cm)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = connKnowing.Close() })
+	connOther, err := h.Dial(interceptors.DialOptions(cm)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = connOther.Close() })
+
+	invoke(t, connOther, "/dyn.v1.S/M") // before the knowing stack made M's series
+	invoke(t, connKnowing, "/dyn.v1.S/M")
+	invoke(t, connOther, "/dyn.v1.S/M") // after
+	for range 3 {
+		invoke(t, connOther, "/random.v1.X/Y")
+	}
+	invoke(t, connKnowing, "/random.v1.X/Y")
+	m := labels{"grpc_type": string(interceptors.Unary), "grpc_service": "dyn.v1.S", "grpc_method": "M"}
+	other := otherMethod(interceptors.Unary)
+	for l, want := range map[*labels]float64{&m: 2, &other: 5} {
+		if got := value(t, reg, "grpc_client_started_total", *l); got != want {
+			t.Errorf("grpc_client_started_total%v = %v, want %v", *l, got, want)
+		}
+	}
 }
