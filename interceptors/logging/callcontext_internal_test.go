@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -61,4 +63,30 @@ func TestACallStaysSmall(t *testing.T) {
 	if size := unsafe.Sizeof(call{}); size > 144 {
 		t.Errorf("a call takes %d bytes, more than the 144 of its size class", size)
 	}
+}
+
+// TestACallPrintsAsItsStringWithEveryVerb: whatever the verb, a call's context prints as its
+// String, and printing it while another goroutine adds fields is no race (fmt would otherwise
+// walk the call's fields, its AddFields map among them).
+func TestACallPrintsAsItsStringWithEveryVerb(t *testing.T) {
+	l := newCallLogger(logrus.New(), false, nil)
+	_, ctx := l.start(context.Background(), signal.Call{Meta: mw.CallMeta{Service: "s.v1.S", Method: "M", Typ: mw.Unary}})
+	want := "context.Background.WithValue(logging call)"
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range 200 {
+			AddFields(ctx, logrus.Fields{"k": i})
+		}
+	})
+	for range 50 {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
+			if got := fmt.Sprintf(verb, ctx); got != want {
+				t.Fatalf("%s prints %q, want %q", verb, got, want)
+			}
+		}
+		if got := fmt.Sprintf("%q", ctx); got != strconv.Quote(want) {
+			t.Fatalf("%%q prints %s, want %s", got, strconv.Quote(want))
+		}
+	}
+	wg.Wait()
 }

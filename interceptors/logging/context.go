@@ -3,6 +3,7 @@ package logging
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"time"
 
@@ -36,6 +37,16 @@ func (c *call) String() string {
 		return s.String() + ".WithValue(logging call)"
 	}
 	return fmt.Sprintf("%T.WithValue(logging call)", c.parent)
+}
+
+// Format prints the call as String does with every verb (%q quoted), so that no verb (%#v,
+// %d) makes fmt walk the call's fields.
+func (c *call) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		_, _ = fmt.Fprintf(f, "%q", c.String())
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
 }
 
 // ctx is the call as the context its lines are logged with.
