@@ -35,7 +35,7 @@ include $(sort $(wildcard mk/*.mk))
 
 GO_MODULES := . $(patsubst %/go.mod,%,$(wildcard bench/go.mod)) $(EXTRA_GO_MODULES)
 
-.PHONY: test tools generate generate-check lint fmt-check vet staticcheck buf-lint unit bench-smoke demo demo-deps demo-bins up up-check bench loadtest soak fuzz help
+.PHONY: test tools generate generate-check lint fmt-check vet staticcheck buf-lint unit bench-smoke demo demo-deps demo-bins up up-check bench loadtest loadtest-check soak fuzz help
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -59,7 +59,7 @@ $(LOADTEST_STAMP): tools/loadtest/go.mod tools/loadtest/go.sum
 
 tools: $(TOOLS_STAMP) $(CLIENT_TOOLS_STAMP) ## build the pinned Go tools into .bin
 
-test: lint generate-check unit bench-smoke up-check $(EXTRA_TEST_TARGETS) ## every check: format, vet, staticcheck, buf lint, generated code, tests under -race
+test: lint generate-check unit bench-smoke up-check loadtest-check $(EXTRA_TEST_TARGETS) ## every check: format, vet, staticcheck, buf lint, generated code, tests under -race
 	@echo ">> all checks passed"
 
 lint: fmt-check vet staticcheck buf-lint ## static checks only
@@ -134,6 +134,10 @@ bench: $(TOOLS_STAMP) ## benchmarks against the anchor stack, interleaved rounds
 
 loadtest: $(TOOLS_STAMP) $(LOADTEST_STAMP) ## ghz against examples/server, full stack vs observability off
 	bench/loadtest.sh
+
+loadtest-check: $(TOOLS_STAMP) $(LOADTEST_STAMP) ## make loadtest runs: both servers start, one short round, every call OK (docs untouched)
+	@echo ">> make loadtest: one short round"
+	REQUESTS=2000 WARMUP=200 LOADTEST_ROUNDS=1 UPDATE_DOCS=0 REQUIRE_OK=1 bench/loadtest.sh
 
 soak: ## the long soak: 100,000 mixed calls through the full stack on both sides
 	scripts/soak.sh

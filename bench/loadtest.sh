@@ -14,6 +14,7 @@
 #   CONNECTIONS=1      ghz connections
 #   LOADTEST_ROUNDS=5  runs per server, alternating
 #   UPDATE_DOCS=1      0 leaves docs/BENCHMARKS.md alone
+#   REQUIRE_OK=0       1 fails the run when any call did not end with OK (make loadtest-check)
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -24,6 +25,7 @@ CONCURRENCY="${CONCURRENCY:-16}"
 CONNECTIONS="${CONNECTIONS:-1}"
 LOADTEST_ROUNDS="${LOADTEST_ROUNDS:-5}"
 UPDATE_DOCS="${UPDATE_DOCS:-1}"
+REQUIRE_OK="${REQUIRE_OK:-0}"
 OUT="out/loadtest"
 GHZ="$REPO/.bin/ghz"
 PAYLOAD="$(printf '0123456789%.0s' {1..10})" # 100 bytes, as in the Go benchmarks
@@ -125,7 +127,9 @@ for round in $(seq 1 "$LOADTEST_ROUNDS"); do
 	done
 done
 
-table="$(go run ./cmd/loadreport -full "${full_reports[*]}" -bare "${bare_reports[*]}")"
+require_ok=()
+[[ "$REQUIRE_OK" == 1 ]] && require_ok=(-require-ok)
+table="$(go run ./cmd/loadreport "${require_ok[@]}" -full "${full_reports[*]}" -bare "${bare_reports[*]}")"
 echo "$table"
 
 if [[ "$UPDATE_DOCS" == 1 ]]; then

@@ -16,14 +16,15 @@ const minThroughputRatio = 0.85
 func main() {
 	full := flag.String("full", "", "space-separated ghz JSON reports of the full-stack server")
 	bare := flag.String("bare", "", "space-separated ghz JSON reports of the server with observability off")
+	requireOK := flag.Bool("require-ok", false, "fail when a call of either server did not end with OK")
 	flag.Parse()
-	if err := run(os.Stdout, strings.Fields(*full), strings.Fields(*bare)); err != nil {
+	if err := run(os.Stdout, strings.Fields(*full), strings.Fields(*bare), *requireOK); err != nil {
 		fmt.Fprintln(os.Stderr, "loadreport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w io.Writer, fullPaths, barePaths []string) error {
+func run(w io.Writer, fullPaths, barePaths []string, requireOK bool) error {
 	full, err := summarise(fullPaths)
 	if err != nil {
 		return fmt.Errorf("full stack: %w", err)
@@ -33,6 +34,9 @@ func run(w io.Writer, fullPaths, barePaths []string) error {
 		return fmt.Errorf("observability off: %w", err)
 	}
 	writeTable(w, full, bare)
+	if requireOK && (full.failed > 0 || bare.failed > 0) {
+		return fmt.Errorf("%d calls to the full-stack server and %d to the other failed", full.failed, bare.failed)
+	}
 	return nil
 }
 

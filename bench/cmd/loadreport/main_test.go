@@ -34,7 +34,7 @@ func TestSummariseTakesMediansAndCountsFailures(t *testing.T) {
 
 func TestRunWritesBothServersAndTheVerdict(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(&out, testdata("full-1", "full-2"), testdata("bare-1", "bare-2")); err != nil {
+	if err := run(&out, testdata("full-1", "full-2"), testdata("bare-1", "bare-2"), false); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	for _, want := range []string{"| observability off |", "| full grpcobs stack |", "target ≥ 0.85: "} {
@@ -45,11 +45,27 @@ func TestRunWritesBothServersAndTheVerdict(t *testing.T) {
 }
 
 func TestRunNeedsReportsOfBothServers(t *testing.T) {
-	if err := run(&bytes.Buffer{}, testdata("full-1"), nil); err == nil {
+	if err := run(&bytes.Buffer{}, testdata("full-1"), nil, false); err == nil {
 		t.Error("run without reports of the bare server: nil error, want one")
 	}
-	if err := run(&bytes.Buffer{}, testdata("missing"), testdata("bare-1")); err == nil {
+	if err := run(&bytes.Buffer{}, testdata("missing"), testdata("bare-1"), false); err == nil {
 		t.Error("run with a missing report: nil error, want one")
+	}
+}
+
+// With -require-ok, a failed call of either server fails the report (the testdata's bare-2
+// holds 3), after the table is written; without it, they are only counted.
+func TestRequireOKFailsOnFailedCalls(t *testing.T) {
+	var out bytes.Buffer
+	err := run(&out, testdata("full-1", "full-2"), testdata("bare-1", "bare-2"), true)
+	if err == nil || !strings.Contains(err.Error(), "0 calls to the full-stack server and 3 to the other failed") {
+		t.Errorf("run -require-ok with 3 failed calls: error %v, want one that counts them", err)
+	}
+	if !strings.Contains(out.String(), "| full grpcobs stack |") {
+		t.Errorf("no table before the error:\n%s", out.String())
+	}
+	if err := run(&bytes.Buffer{}, testdata("full-1", "full-2"), testdata("bare-1"), true); err != nil {
+		t.Errorf("run -require-ok with no failed call: %v", err)
 	}
 }
 
