@@ -1,9 +1,7 @@
 package tracing
 
 import (
-	"context"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -113,24 +111,4 @@ func statusDescription(err error, panicked *interceptors.PanicError) string {
 		desc = desc[:cut] + "…"
 	}
 	return desc
-}
-
-// startOptions recycles the option slices spans are started with (see tracerSource.startAt).
-var startOptions = sync.Pool{New: func() any { s := make([]trace.SpanStartOption, 0, 8); return &s }}
-
-// startAt starts a span with a method's options and, unless start is zero, the stack's start
-// time. The method's options are shared by its calls, so the time goes into a copy, which comes
-// from a pool and goes back once Start has returned: a tracer reads its options while starting
-// the span (the SDK gathers them into a SpanConfig) and keeps no reference to them.
-func (s *tracerSource) startAt(ctx context.Context, name string, opts []trace.SpanStartOption, start time.Time) (context.Context, trace.Span) {
-	if start.IsZero() {
-		return s.start(ctx, name, opts)
-	}
-	p := startOptions.Get().(*[]trace.SpanStartOption)
-	all := append(append((*p)[:0], opts...), trace.WithTimestamp(start))
-	ctx, span := s.start(ctx, name, all)
-	clear(all)
-	*p = all[:0]
-	startOptions.Put(p)
-	return ctx, span
 }
