@@ -29,27 +29,10 @@ func (c *core) start(ctx context.Context, call signal.Call) (interceptors.Report
 		// A nil or zero-value ServerMetrics or ClientMetrics records nothing.
 		return mw.NoopReporter{}, ctx
 	}
-	s := c.seriesOf(call)
+	meta := call.Meta
+	s := c.methods.seriesFor(meta.Typ, meta.Service, meta.Method, call.Known)
 	s.begin()
 	return reporterFor(ctx, s), ctx
-}
-
-// seriesOf returns the call's series: for a known method, from the stack's per-method cache
-// (the slot of the call's Method) when an earlier call of the method and type put them there,
-// else from the table. A method that is not known shares its Method with every other such
-// method on the target, while the table may hold series of its own for it (the same metrics in
-// a stack that knows it): its series always come from the table.
-func (c *core) seriesOf(call signal.Call) *methodSeries {
-	meta := call.Meta
-	if !call.Known || call.Method == nil { // Store's argument escapes: only a cached call pays for it
-		return c.methods.seriesFor(meta.Typ, meta.Service, meta.Method, call.Known)
-	}
-	if s, ok := call.Method.Slot(call.Slot).(*methodSeries); ok && s.typ == string(meta.Typ) {
-		return s
-	}
-	s := c.methods.seriesFor(meta.Typ, meta.Service, meta.Method, true)
-	call.Method.Store(call.Slot, s)
-	return s
 }
 
 func (c *core) describe(ch chan<- *prometheus.Desc) {
