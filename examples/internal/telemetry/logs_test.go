@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/grpcobs/grpcobs/examples/internal/telemetry"
@@ -30,14 +27,7 @@ func spanContext() context.Context {
 // OTEL_LOGS_EXPORTER picks the logs exporter; unset is "none", where the bridges are not
 // installed at all and the lines go to their writer alone.
 func TestLogsExporterFollowsTheEnvironment(t *testing.T) {
-	var exports atomic.Int32
-	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/v1/logs" {
-			exports.Add(1)
-		}
-		w.Header().Set("Content-Type", "application/x-protobuf")
-	}))
-	defer collector.Close()
+	collector, exports := otlpCollector(t, "/v1/logs")
 	for _, tc := range []struct{ env, want string }{
 		{env: "", want: "none"},
 		{env: "none", want: "none"},
@@ -45,10 +35,8 @@ func TestLogsExporterFollowsTheEnvironment(t *testing.T) {
 		{env: "otlp", want: "otlp"},
 	} {
 		t.Run("OTEL_LOGS_EXPORTER="+tc.env, func(t *testing.T) {
-			t.Setenv("OTEL_TRACES_EXPORTER", "none")
+			exportOTLPTo(t, collector)
 			t.Setenv("OTEL_LOGS_EXPORTER", tc.env)
-			t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
-			t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
 			exports.Store(0)
 			var console bytes.Buffer
 			setup, err := telemetry.New(context.Background(), "test-service", &console)

@@ -3,10 +3,7 @@ package telemetry_test
 import (
 	"bytes"
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,14 +13,7 @@ import (
 
 func TestMetricsExporterFollowsTheEnvironment(t *testing.T) {
 	// A collector on loopback for "otlp": the reader exports once more at shutdown.
-	var exports atomic.Int32
-	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/v1/metrics" {
-			exports.Add(1)
-		}
-		w.Header().Set("Content-Type", "application/x-protobuf")
-	}))
-	defer collector.Close()
+	collector, exports := otlpCollector(t, "/v1/metrics")
 	for _, tc := range []struct {
 		env, want string
 		noop      bool
@@ -34,10 +24,8 @@ func TestMetricsExporterFollowsTheEnvironment(t *testing.T) {
 		{env: "otlp", want: "otlp"},
 	} {
 		t.Run("OTEL_METRICS_EXPORTER="+tc.env, func(t *testing.T) {
-			t.Setenv("OTEL_TRACES_EXPORTER", "none")
+			exportOTLPTo(t, collector)
 			t.Setenv("OTEL_METRICS_EXPORTER", tc.env)
-			t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
-			t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
 			exports.Store(0)
 			setup, err := telemetry.New(context.Background(), "test-service", &bytes.Buffer{})
 			if err != nil {
