@@ -47,6 +47,10 @@ func Configs() []Config {
 		// The full stack with per-attempt reporting on the client (attempt spans and
 		// grpc_client_attempts_total), on calls that are never retried: the option's cost.
 		{Name: "grpcobs-full-attempts", signals: []signal{grpcobsTracing(sampleAlways, tracing.WithAttemptSpans()), grpcobsMetrics(metrics.WithAttempts()), grpcobsLogging(logEverySuccess)}},
+		// The same with attempts counted (grpc_client_attempts_total) but no attempt spans: the
+		// stats handler grpc-go calls on every attempt and the stack's attempt records, apart
+		// from the spans; grpcobs-full-attempts minus this is what the attempt spans cost.
+		{Name: "grpcobs-full-attempt-counts", signals: []signal{grpcobsTracing(sampleAlways), grpcobsMetrics(metrics.WithAttempts()), grpcobsLogging(logEverySuccess)}},
 		// Production: 1% of traces, every call counted, one success in 100 logged and every
 		// failure.
 		{Name: "grpcobs-production", signals: []signal{grpcobsTracing(sampleOnePercent), grpcobsMetrics(), grpcobsLogging(100)}},

@@ -50,6 +50,8 @@ var wantedByConfig = map[string]signalsWanted{
 	"grpcobs-full-statuspage": {spans: 6, handled: 3, lines: 6, serverTraceID: true},
 	// Each client call has one attempt span too: 3 calls, 9 spans.
 	"grpcobs-full-attempts": {spans: 9, handled: 3, lines: 6, serverTraceID: true},
+	// Attempts counted, with no span of their own.
+	"grpcobs-full-attempt-counts": {spans: 6, handled: 3, lines: 6, serverTraceID: true},
 }
 
 // TestConfigsProduceTheirSignals checks that every configuration serves every call kind and

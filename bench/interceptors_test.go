@@ -19,15 +19,16 @@ import (
 // the server's incoming metadata, next to a peer, and the handler answers at once. With no
 // connection and no goroutine switch, what it measures is each stack's own work per call, with
 // far less noise than BenchmarkUnary; it compares the grpcobs stack with the hand-rolled one
-// (handrolled.go, built the same way as handrolledStack) at both samplings.
+// (handrolled.go, built the same way as handrolledStack) at both samplings, and the full stack
+// through logrus with the same through log/slog.
 func BenchmarkInterceptors(b *testing.B) {
 	type sides struct {
 		server grpc.UnaryServerInterceptor
 		client grpc.UnaryClientInterceptor
 	}
-	grpcobsSides := func(sampler sdktrace.Sampler, successEvery int) func(*builder) sides {
+	grpcobsSides := func(signals ...signal) func(*builder) sides {
 		return func(bl *builder) sides {
-			for _, add := range []signal{grpcobsTracing(sampler), grpcobsMetrics(), grpcobsLogging(successEvery)} {
+			for _, add := range signals {
 				add(bl)
 			}
 			stack, err := interceptors.NewStack()
@@ -52,9 +53,10 @@ func BenchmarkInterceptors(b *testing.B) {
 		name  string
 		build func(*builder) sides
 	}{
-		{"grpcobs-full", grpcobsSides(sampleAlways, logEverySuccess)},
+		{"grpcobs-full", grpcobsSides(grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsLogging(logEverySuccess))},
+		{"grpcobs-full-slog", grpcobsSides(grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsSlogLogging())},
 		{"handrolled-full", handrolledSides(sampleAlways, logEverySuccess)},
-		{"grpcobs-production", grpcobsSides(sampleOnePercent, 100)},
+		{"grpcobs-production", grpcobsSides(grpcobsTracing(sampleOnePercent), grpcobsMetrics(), grpcobsLogging(100))},
 		{"handrolled-production", handrolledSides(sampleOnePercent, 100)},
 	} {
 		b.Run("config="+tc.name, func(b *testing.B) {
