@@ -26,7 +26,17 @@ func BenchmarkInterceptors(b *testing.B) {
 		server grpc.UnaryServerInterceptor
 		client grpc.UnaryClientInterceptor
 	}
-	grpcobsSides := func(signals ...signal) func(*builder) sides {
+	// The grpcobs sides are those of the configuration of the same name in Configs().
+	grpcobsSides := func(name string) func(*builder) sides {
+		var signals []signal
+		for _, cfg := range Configs() {
+			if cfg.Name == name {
+				signals = cfg.signals
+			}
+		}
+		if signals == nil {
+			b.Fatalf("no configuration %q", name)
+		}
 		return func(bl *builder) sides {
 			for _, add := range signals {
 				add(bl)
@@ -53,10 +63,10 @@ func BenchmarkInterceptors(b *testing.B) {
 		name  string
 		build func(*builder) sides
 	}{
-		{"grpcobs-full", grpcobsSides(grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsLogging(logEverySuccess))},
-		{"grpcobs-full-slog", grpcobsSides(grpcobsTracing(sampleAlways), grpcobsMetrics(), grpcobsSlogLogging())},
+		{"grpcobs-full", grpcobsSides("grpcobs-full")},
+		{"grpcobs-full-slog", grpcobsSides("grpcobs-full-slog")},
 		{"handrolled-full", handrolledSides(sampleAlways, logEverySuccess)},
-		{"grpcobs-production", grpcobsSides(grpcobsTracing(sampleOnePercent), grpcobsMetrics(), grpcobsLogging(100))},
+		{"grpcobs-production", grpcobsSides("grpcobs-production")},
 		{"handrolled-production", handrolledSides(sampleOnePercent, 100)},
 	} {
 		b.Run("config="+tc.name, func(b *testing.B) {
